@@ -1,0 +1,14 @@
+package dev.agentgateway.audit;
+
+import java.io.Closeable;
+
+/** Append-only, hash-chained audit log. Implementations are thread-safe. */
+public interface AuditLog extends Closeable {
+
+    /**
+     * Appends {@code event} and returns once the record is durable (written and fsynced).
+     *
+     * @throws AuditWriteException when the record could not be made durable; nothing may be forwarded then
+     */
+    AppendedRecord append(AuditEvent event) throws AuditWriteException;
+}
