@@ -19,13 +19,15 @@ public final class AccessTokenAuthenticator {
      * @param method request method as received
      * @param requestUri the gateway's public origin plus the normalized request path (and query); the proof's
      *     {@code htu} is compared with it, never with client-supplied {@code Host} or {@code X-Forwarded-*}
+     * @param expectedTool tool name of the route the request matched; the capability token's {@code aud} must
+     *     equal it
      * @param authorizationHeaders every {@code Authorization} field value of the request
      * @param dpopHeaders every {@code DPoP} field value of the request
      * @return the verified call, or empty when the request carried neither header (an anonymous request)
      * @throws OAuthException when any credential is present but fails a check
      */
-    public Optional<VerifiedCall> authenticate(String method, URI requestUri, List<String> authorizationHeaders,
-            List<String> dpopHeaders) throws OAuthException {
+    public Optional<VerifiedCall> authenticate(String method, URI requestUri, String expectedTool,
+            List<String> authorizationHeaders, List<String> dpopHeaders) throws OAuthException {
         throw new UnsupportedOperationException("TODO");
     }
 }
