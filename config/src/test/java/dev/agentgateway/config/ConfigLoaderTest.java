@@ -194,6 +194,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void backendWithoutPathGetsSlash() throws ConfigException {
+        GatewayConfig config = load(MINIMAL.replace("http://127.0.0.1:8091/", "http://127.0.0.1:8091"));
+
+        assertThat(config.routes().get(0).backend()).isEqualTo(URI.create("http://127.0.0.1:8091/"));
+    }
+
+    @Test
+    void environmentInInlineJwks() throws ConfigException {
+        String yaml = MINIMAL + """
+                trusted-issuers:
+                  - issuer: https://idp.example.com
+                    audiences: ["${AUDIENCE}"]
+                    jwks:
+                      inline: {keys: [{kty: EC, x: "${KEY_X}"}]}
+                """;
+        Map<String, String> environment = Map.of("AUDIENCE", "gw", "KEY_X", "AQAB");
+
+        GatewayConfig config = ConfigLoader.load("gateway.yaml", stream(yaml), directory, environment::get);
+
+        assertThat(config.trustedIssuers().get(0).audiences()).containsExactly("gw");
+        assertThat(config.trustedIssuers().get(0).jwks())
+                .isEqualTo(new JwksSource.Inline("{\"keys\":[{\"kty\":\"EC\",\"x\":\"AQAB\"}]}"));
+    }
+
+    @Test
     void loadFromFileUsesItsDirectory() throws ConfigException, IOException {
         Path file = directory.resolve("gateway.yaml");
         Files.writeString(file, MINIMAL + "audit: {directory: logs}\n");
@@ -259,7 +284,8 @@ class ConfigLoaderTest {
 
         assertThatThrownBy(() -> load(yaml))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("gateway.yaml:1: a: YAML anchor &a is not supported (expected: plain values without anchors)");
+                .hasMessage("gateway.yaml:1: a: YAML anchor &a is not supported"
+                        + " (expected: plain values without anchors)");
     }
 
     static GatewayConfig loadYaml(String yaml, Path directory) throws ConfigException {

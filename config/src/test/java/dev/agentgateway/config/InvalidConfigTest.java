@@ -181,7 +181,17 @@ class InvalidConfigTest {
                         + " \"d\" (expected: a JWK set: a mapping with a keys list, or the same as a JSON string)"),
                 Arguments.of(ISSUER + "    jwks: {inline: '{\"keys\": ['}\n", "gateway.yaml:8:"
                         + " trusted-issuers[0].jwks.inline: JWK set is not valid JSON: Unexpected end-of-input:"
-                        + " expected close marker for Array (start marker at [Source: REDACTED"),
+                        + " expected close marker for Array at line 1, column 11 (expected: a JWK set: a mapping"
+                        + " with a keys list, or the same as a JSON string)"),
+                Arguments.of(ISSUER + "    jwks: {file: absent.json}\n", "gateway.yaml:8:"
+                        + " trusted-issuers[0].jwks.file: file \"" + directory.resolve("absent.json")
+                        + "\" does not exist or is not a readable file (expected: a readable JWK set file, relative"
+                        + " paths resolve against " + directory + ")"),
+                Arguments.of(ROUTE.replace("/tools/ops/", "/"), "gateway.yaml:3: routes[0].path-prefix: \"/\""
+                        + " would cover the gateway's own endpoints (expected: a path starting and ending with '/',"
+                        + " for example /tools/ops/, with at least one segment)"),
+                Arguments.of(ROUTE + "x: *anchor\n", "gateway.yaml:5: x: YAML alias *anchor is not supported"
+                        + " (expected: the value written out in full)"),
                 Arguments.of(ISSUER + "    jwks: {url: https://idp.example.com/jwks}\n"
                         + "  - issuer: https://idp.example.com\n    audiences: [gw]\n"
                         + "    jwks: {url: https://idp.example.com/jwks}\n", "gateway.yaml:9:"

@@ -69,8 +69,22 @@ final class JwksText {
         try {
             return JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException("is not valid JSON: " + syntaxProblem(e), e);
         }
+    }
+
+    /** Returns Jackson's description of a JSON syntax error without its source excerpt, plus line and column. */
+    private static String syntaxProblem(JsonProcessingException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        int cut = message.indexOf(" (start marker");
+        if (cut < 0) {
+            cut = message.indexOf('\n');
+        }
+        String problem = cut < 0 ? message : message.substring(0, cut);
+        if (e.getLocation() == null) {
+            return problem;
+        }
+        return problem + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
     }
 
     /**

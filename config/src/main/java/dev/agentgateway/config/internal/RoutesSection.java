@@ -74,9 +74,12 @@ final class RoutesSection {
 
     private String pathPrefix(YamlNode node, String path) throws ConfigException {
         String prefix = values.string(node, path, PREFIX_FORM);
-        if (prefix.length() < 2 || !prefix.startsWith("/") || !prefix.endsWith("/")) {
-            throw errors.at(node, path, ConfigErrors.quote(prefix) + " does not start and end with '/'"
-                    + (prefix.equals("/") ? " around a segment" : ""), PREFIX_FORM);
+        if (prefix.equals("/")) {
+            throw errors.at(node, path, "\"/\" would cover the gateway's own endpoints",
+                    PREFIX_FORM + ", with at least one segment");
+        }
+        if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
+            throw errors.at(node, path, ConfigErrors.quote(prefix) + " does not start and end with '/'", PREFIX_FORM);
         }
         for (String segment : prefix.substring(1, prefix.length() - 1).split("/", -1)) {
             boolean dotSegment = segment.equals(".") || segment.equals("..");
@@ -109,7 +112,7 @@ final class RoutesSection {
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw errors.at(node, path, ConfigErrors.quote(text) + " has a query or fragment", BACKEND_FORM);
         }
-        return uri;
+        return uri.getRawPath().isEmpty() ? uri.resolve("/") : uri;
     }
 
     private Duration timeout(MappingReader mapping, String key, Duration defaultValue, Duration max)
@@ -128,9 +131,10 @@ final class RoutesSection {
                 throw errors.at(mapping.optional("tool").get(), mapping.path("tool"), ConfigErrors.quote(route.tool())
                         + " is already the tool of routes[" + i + "]", "unique tool names");
             }
-            if (route.pathPrefix().startsWith(other.pathPrefix()) || other.pathPrefix().startsWith(route.pathPrefix())) {
+            String prefix = route.pathPrefix();
+            if (prefix.startsWith(other.pathPrefix()) || other.pathPrefix().startsWith(prefix)) {
                 throw errors.at(mapping.optional("path-prefix").get(), mapping.path("path-prefix"),
-                        ConfigErrors.quote(route.pathPrefix()) + " overlaps " + ConfigErrors.quote(other.pathPrefix())
+                        ConfigErrors.quote(prefix) + " overlaps " + ConfigErrors.quote(other.pathPrefix())
                                 + " of routes[" + i + "]", "prefixes of which none starts with another");
             }
         }

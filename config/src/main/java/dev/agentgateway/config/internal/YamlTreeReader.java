@@ -84,6 +84,8 @@ public final class YamlTreeReader {
             throw errors.at(line, path, "YAML alias *" + parser.getText() + " is not supported",
                     "the value written out in full");
         }
+        // NOTE: Jackson 2.23 reports anchors on mappings and lists only, so an anchor on a scalar passes. It is
+        // harmless, because every alias that could refer to it is rejected above.
         if (parser.getCurrentAnchor() != null) {
             throw errors.at(line, path, "YAML anchor &" + parser.getCurrentAnchor() + " is not supported",
                     "plain values without anchors");
