@@ -16,7 +16,8 @@ import java.util.function.Function;
 /**
  * Reads and validates YAML gateway configuration. Every error is a {@link ConfigException} whose message names
  * the source, line and key path, for example {@code gateway.yaml:14: routes[0].backend: ...}. Inputs larger than
- * 1 MiB, nesting deeper than 20 levels, YAML anchors, aliases and tags are rejected before any value is used.
+ * 1 MiB, nesting deeper than 20 levels, YAML aliases, tags and anchors on mappings and lists are rejected before
+ * any value is used.
  */
 public final class ConfigLoader {
 
@@ -62,6 +63,7 @@ public final class ConfigLoader {
             Function<String, String> environment) throws ConfigException {
         Objects.requireNonNull(sourceName, "sourceName");
         Objects.requireNonNull(yaml, "yaml");
+        Objects.requireNonNull(baseDirectory, "baseDirectory");
         Objects.requireNonNull(environment, "environment");
         Path base = baseDirectory.toAbsolutePath().normalize();
         try {

@@ -9,7 +9,7 @@ import dev.agentgateway.config.ConfigException;
  */
 public record ConfigErrors(String source) {
 
-    /** Longest value quoted in a message; longer values are cut and end in {@code ...}. */
+    /** Maximum length of a value quoted in a message. Longer values are cut and end in {@code ...}. */
     private static final int MAX_QUOTED_CHARS = 120;
 
     /** Returns an error about the value or key at {@code line} and {@code path}. */

@@ -88,7 +88,7 @@ final class MappingReader {
         return entry == null ? Optional.empty() : Optional.of(entry.value());
     }
 
-    /** Returns the value of {@code key}, or raises an error that says it is missing and what it should hold. */
+    /** Returns the value of {@code key}, or raises a "missing" error that names the expected value. */
     YamlNode required(String key, String expected) throws ConfigException {
         YamlNode.Entry entry = mapping.entries().get(key);
         if (entry == null) {

@@ -17,12 +17,13 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Parses a YAML document into {@link YamlNode}s with their lines, using Jackson's streaming YAML parser. It
- * rejects duplicate keys, anchors and aliases (so alias expansion attacks cannot start), explicit tags, more than
- * one document and nesting deeper than {@link #MAX_DEPTH}. Scalars have {@code ${NAME}} references expanded.
+ * rejects duplicate keys, aliases (so alias expansion attacks cannot start), anchors on mappings and lists,
+ * explicit tags, more than one document and nesting deeper than {@link #MAX_DEPTH}. Scalars have {@code ${NAME}}
+ * references expanded.
  */
 public final class YamlTreeReader {
 
-    /** Deepest nesting of mappings and lists accepted; the schema itself needs 6 levels, inline key sets a few more. */
+    /** Maximum nesting of mappings and lists. The schema needs 6 levels and inline key sets a few more. */
     public static final int MAX_DEPTH = 20;
 
     private static final YAMLFactory FACTORY = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
@@ -45,7 +46,7 @@ public final class YamlTreeReader {
 
     /** Parses {@code yaml}, which must hold exactly one document. */
     public YamlNode read(byte[] yaml) throws ConfigException {
-        try (YAMLParser parser = (YAMLParser) FACTORY.createParser(yaml)) {
+        try (YAMLParser parser = FACTORY.createParser(yaml)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 throw errors.at(1, "", "the configuration is empty", "a YAML mapping with a routes key");
@@ -86,8 +87,9 @@ public final class YamlTreeReader {
         }
         // NOTE: Jackson 2.23 reports anchors on mappings and lists only, so an anchor on a scalar passes. It is
         // harmless, because every alias that could refer to it is rejected above.
-        if (parser.getCurrentAnchor() != null) {
-            throw errors.at(line, path, "YAML anchor &" + parser.getCurrentAnchor() + " is not supported",
+        String anchor = parser.getObjectId();
+        if (anchor != null) {
+            throw errors.at(line, path, "YAML anchor &" + anchor + " is not supported",
                     "plain values without anchors");
         }
         String tag = parser.getTypeId();

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ReasonText {
 
-    /** Longest rendered path; longer paths are cut and end in {@code ...}. */
+    /** Maximum length of a rendered path. Longer paths are cut and end in {@code ...}. */
     static final int MAX_PATH_CHARS = 200;
 
     private ReasonText() {
