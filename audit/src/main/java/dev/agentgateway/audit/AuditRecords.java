@@ -5,9 +5,11 @@ import dev.agentgateway.audit.internal.RecordCodec;
 import dev.agentgateway.audit.internal.RecordFormatException;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -32,14 +34,18 @@ public final class AuditRecords implements Closeable {
      * Opens the log in {@code directory} for reading. A directory without a log reads as empty.
      *
      * @throws NoSuchFileException when {@code directory} does not exist
+     * @throws NotDirectoryException when {@code directory} is not a directory
      */
     public static AuditRecords open(Path directory) throws IOException {
-        if (!Files.isDirectory(directory)) {
+        if (!Files.exists(directory)) {
             throw new NoSuchFileException(directory.toString(), null, "audit directory not found");
+        }
+        if (!Files.isDirectory(directory)) {
+            throw new NotDirectoryException(directory.toString());
         }
         Path file = directory.resolve(FileAuditLog.FILE_NAME);
         if (!Files.exists(file)) {
-            return new AuditRecords(new LineReader(java.io.InputStream.nullInputStream(), 0));
+            return new AuditRecords(new LineReader(InputStream.nullInputStream(), 0));
         }
         return new AuditRecords(new LineReader(Files.newInputStream(file), RecordCodec.MAX_LINE_BYTES));
     }

@@ -12,14 +12,15 @@ import java.nio.file.Path;
  *
  * <p>The file is streamed one line at a time. Each line must be a JSON object without duplicate member names, in
  * the exact form the log writes, with the required members, a {@code seq} equal to its position and a
- * {@code prev} equal to the SHA-256 of the line before it; the file must end with {@code \n}. An edit to a record
+ * {@code prev} equal to the SHA-256 of the line before it. The file must end with {@code \n}. An edit to a record
  * either breaks that record's own checks or, when it leaves a well-formed record, breaks the {@code prev} of the
  * next one, whose problem then names the edited record.
  *
  * <p>NOTE: a hash chain cannot detect an edit to the last record that keeps it well-formed, nor forged records
- * appended at the end with correct {@code prev} values, because nothing after them covers their hash. The
- * result's {@link VerificationResult#limitation()} says so; detecting these needs a signed checkpoint of the
- * chain head stored apart from the log, which this verifier does not check yet.
+ * appended at the end with correct {@code prev} values, because nothing after them covers their hash. Nor can it
+ * detect a log rewritten from some record onwards with every hash recomputed.
+ * {@link VerificationResult#limitation()} states this for every valid, non-empty log. Detecting these needs a signed
+ * checkpoint of the chain head stored apart from the log, which this verifier does not check yet.
  */
 public final class AuditVerifier {
 

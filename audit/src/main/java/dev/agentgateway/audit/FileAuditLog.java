@@ -30,8 +30,17 @@ import org.slf4j.LoggerFactory;
  * leaves the chain where it was, and the next append first cuts whatever part of the failed line reached the
  * file. The file is locked while open, so a second process cannot append to the same log.
  *
- * <p>The line format is documented on {@link dev.agentgateway.audit.internal.RecordCodec}; {@link AuditRecords}
- * reads it back and {@link AuditVerifier} checks the chain.
+ * <p>Each record is one JSON object on one {@code \n}-terminated line, with its members in this order:
+ * {@code seq} (1, 2, …), {@code id} (128 random bits, base64url), {@code time} (RFC 3339 UTC with milliseconds,
+ * from the clock), {@code type}, {@code request_id}, then each non-null optional member of {@link AuditEvent}
+ * ({@code principal}, {@code actor}, {@code tool}, {@code method}, {@code path}, {@code decision}, {@code rule},
+ * {@code reason}, {@code missing_authority}, {@code token_jti}, {@code proof_jti}, {@code jkt}, {@code status},
+ * {@code duration_ms}, {@code response_bytes}, {@code decision_record}), and last {@code prev}, the lowercase hex
+ * SHA-256 of the previous line without its newline (64 zeros for the first record). Strings are written by
+ * Jackson with every character outside printable ASCII as a <code>&#92;uXXXX</code> escape. A line is therefore
+ * pure printable ASCII, and no value can add a line break (U+2028 and U+2029 included), a control character or
+ * a bidirectional override to the file. {@link AuditRecords} reads the records back and {@link AuditVerifier}
+ * checks the chain.
  */
 public final class FileAuditLog implements AuditLog {
 
@@ -78,7 +87,7 @@ public final class FileAuditLog implements AuditLog {
      * record found there.
      *
      * <p>An incomplete last line, left by a crash during a write, is cut off and reported at warn level. An
-     * existing log that is not a valid chain is still opened, so the gateway keeps recording; the problem is
+     * existing log that is not a valid chain is still opened, so the gateway keeps recording. The problem is
      * logged at error level once, and new records chain to the hash of the last line.
      *
      * @throws IOException when the directory cannot be created or written, the existing log cannot be read, or
@@ -153,8 +162,7 @@ public final class FileAuditLog implements AuditLog {
             channel.force(false);
             repairNeeded = false;
         } catch (IOException e) {
-            throw new AuditWriteException("audit record " + sequence + " could not be made durable in " + file
-                    + ": " + e, e);
+            throw new AuditWriteException("writing audit record " + sequence + " to " + file + " failed: " + e, e);
         }
         String hash = RecordCodec.sha256Hex(line, 0, line.length - 1);
         lastSequence = sequence;
@@ -182,7 +190,8 @@ public final class FileAuditLog implements AuditLog {
         long size = channel.size();
         if (size < acknowledgedSize) {
             throw new IOException("audit log " + file + " is " + size + " bytes, shorter than the "
-                    + acknowledgedSize + " bytes of acknowledged records; it was changed outside this process");
+                    + acknowledgedSize + " bytes of acknowledged records, so it was changed outside this process."
+                    + " Run audit verify on it, then restart the gateway");
         }
         if (size > acknowledgedSize) {
             channel.truncate(acknowledgedSize);
@@ -211,7 +220,7 @@ public final class FileAuditLog implements AuditLog {
         try {
             Files.createDirectories(directory);
         } catch (FileAlreadyExistsException e) {
-            throw new IOException("audit directory is not a directory: " + directory, e);
+            throw new IOException("audit directory path is not a directory: " + directory, e);
         }
         if (!Files.isWritable(directory)) {
             throw new AccessDeniedException(directory.toString(), null, "audit directory is not writable");

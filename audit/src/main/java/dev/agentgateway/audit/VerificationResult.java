@@ -3,9 +3,9 @@ package dev.agentgateway.audit;
 /**
  * Outcome of {@link AuditVerifier#verify}.
  *
- * <p>A valid result does not vouch for the content of the last record: no later record's {@code prev} covers
- * it, so an edit that keeps it a well-formed record, or a forged record appended with a correct {@code prev},
- * goes unnoticed. {@link #limitation()} states this for the record concerned.
+ * <p>A valid result does not vouch for the content of the last record, because no later record's {@code prev}
+ * covers it. An edit to it that keeps it well-formed goes unnoticed, and so do forged records appended with
+ * correct {@code prev} values. {@link #limitation()} states this for the record concerned.
  *
  * @param valid whether every record checked out
  * @param recordsVerified number of records that checked out before the first bad one
@@ -38,6 +38,7 @@ public record VerificationResult(boolean valid, long recordsVerified, long first
             return null;
         }
         return "record " + recordsVerified + " is the last record: no later record's prev covers it, so an edit"
-                + " that keeps it a well-formed record, or a forged record appended in its place, is not detected";
+                + " to it that keeps it well-formed is not detected, and neither are forged records appended"
+                + " with correct prev values";
     }
 }

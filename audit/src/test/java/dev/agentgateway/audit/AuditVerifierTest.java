@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -146,7 +148,7 @@ class AuditVerifierTest {
         writeLog(directory, RECORDS);
         Path file = directory.resolve(FileAuditLog.FILE_NAME);
         byte[] bytes = Files.readAllBytes(file);
-        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 40));
+        Files.write(file, Arrays.copyOf(bytes, bytes.length - 40));
 
         VerificationResult result = AuditVerifier.verify(directory);
 
@@ -209,7 +211,7 @@ class AuditVerifierTest {
         };
     }
 
-    private static UnaryOperator<List<String>> lines(java.util.function.Consumer<List<String>> change) {
+    private static UnaryOperator<List<String>> lines(Consumer<List<String>> change) {
         return lines -> {
             change.accept(lines);
             return lines;

@@ -181,7 +181,7 @@ class FileAuditLogTest {
             channel.get().fault(FaultyChannel.Fault.PARTIAL_WRITE);
             assertThatThrownBy(() -> log.append(decision("req-2")))
                     .isInstanceOf(AuditWriteException.class)
-                    .hasMessageContaining("audit record 2 could not be made durable")
+                    .hasMessageContaining("writing audit record 2 to " + logFile() + " failed")
                     .hasMessageContaining("simulated write failure");
             long tornBytes = Files.size(logFile()) - goodSize;
             assertThat(tornBytes).isPositive();

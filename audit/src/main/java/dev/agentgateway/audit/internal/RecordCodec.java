@@ -35,17 +35,12 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Encodes audit records as JSON lines and decodes them back.
- *
- * <p>A line is {@code {"seq":…,"id":…,"time":…,"type":…,"request_id":…,<optional members>,"prev":…}} with the
- * optional members in a fixed order and absent ones left out, so equal records always have equal bytes. Every
- * character outside printable ASCII is written as a JSON <code>&#92;uXXXX</code> escape, so a line is pure
- * printable ASCII: no input can produce a line break (including U+2028 and U+2029), a control character or a
- * bidirectional override in the file. Decoding accepts only lines that re-encode to the same bytes.
+ * Encodes audit records as the JSON lines described on {@link dev.agentgateway.audit.FileAuditLog} and decodes
+ * them back. Decoding accepts only lines that re-encode to the same bytes.
  */
 public final class RecordCodec {
 
-    /** Maximum length of one line without its newline; appends of longer records are rejected. */
+    /** Maximum length of one line without its newline. Appends of longer records are rejected. */
     public static final int MAX_LINE_BYTES = 1 << 20;
 
     /** The {@code prev} of the first record. */
@@ -150,7 +145,7 @@ public final class RecordCodec {
         return HEX.formatHex(digest);
     }
 
-    /** Returns a new SHA-256 digest; every Java runtime provides the algorithm. */
+    /** Returns a new SHA-256 digest, which every Java runtime provides. */
     public static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -344,7 +339,8 @@ public final class RecordCodec {
 
         static Member text(String name, Function<AuditEvent, String> getter,
                 BiConsumer<AuditEvent.Builder, String> setter) {
-            return new Member(name, Kind.TEXT, getter::apply, (builder, value) -> setter.accept(builder, (String) value));
+            return new Member(name, Kind.TEXT, getter::apply,
+                    (builder, value) -> setter.accept(builder, (String) value));
         }
 
         static Member int32(String name, Function<AuditEvent, Integer> getter,
@@ -355,7 +351,8 @@ public final class RecordCodec {
 
         static Member int64(String name, Function<AuditEvent, Long> getter,
                 BiConsumer<AuditEvent.Builder, Long> setter) {
-            return new Member(name, Kind.INT64, getter::apply, (builder, value) -> setter.accept(builder, (Long) value));
+            return new Member(name, Kind.INT64, getter::apply,
+                    (builder, value) -> setter.accept(builder, (Long) value));
         }
 
         void write(JsonGenerator generator, AuditEvent event) throws IOException {
@@ -379,7 +376,8 @@ public final class RecordCodec {
                 throw new RecordFormatException("member \"" + name + "\" is not an integer");
             }
             if (kind == Kind.INT32 && ((Long) value < Integer.MIN_VALUE || (Long) value > Integer.MAX_VALUE)) {
-                throw new RecordFormatException("member \"" + name + "\" is " + value + " (expected: a 32-bit integer)");
+                throw new RecordFormatException(
+                        "member \"" + name + "\" is " + value + " (expected: a 32-bit integer)");
             }
             setter.accept(builder, value);
         }
