@@ -1,5 +1,9 @@
 package dev.agentgateway.gateway.demo;
 
+import dev.agentgateway.audit.AuditEvent;
+import dev.agentgateway.audit.AuditRecord;
+import dev.agentgateway.audit.AuditRecords;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -28,8 +32,36 @@ final class AuditTrail {
             String path, String decision, String rule, Integer status) {
     }
 
-    static List<Entry> read(Path directory) {
-        throw new UnsupportedOperationException("TODO");
+    /**
+     * Reads every record in {@code directory} in log order. The hash chain is not checked here:
+     * {@link dev.agentgateway.audit.AuditVerifier} does that.
+     *
+     * @throws IOException when the log cannot be read or a line is not a well-formed record
+     */
+    static List<Entry> read(Path directory) throws IOException {
+        try (AuditRecords records = AuditRecords.open(directory)) {
+            List<Entry> entries = new ArrayList<>();
+            for (AuditRecord record = records.next(); record != null; record = records.next()) {
+                entries.add(toEntry(record));
+            }
+            return entries;
+        }
+    }
+
+    private static Entry toEntry(AuditRecord record) {
+        AuditEvent event = record.event();
+        return new Entry(record.sequence(), record.id(), record.time(), event.type().wireName(),
+                subjectOf(event.principal()), event.tool(), event.method(), event.path(), event.decision(),
+                event.rule(), event.status());
+    }
+
+    /** Returns the subject of a principal display name such as {@code alice (https://idp.example)}. */
+    private static String subjectOf(String principal) {
+        if (principal == null) {
+            return null;
+        }
+        int issuerStart = principal.lastIndexOf(" (");
+        return issuerStart > 0 && principal.endsWith(")") ? principal.substring(0, issuerStart) : principal;
     }
 
     /** Formats {@code entries} as aligned rows under a heading row; absent values print as {@code -}. */
