@@ -40,14 +40,16 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--verbose",
-            description = "Also print full response bodies and, when the demo stops on an error, its stack trace.")
+            description = "Also print full response bodies, the gateway's log messages and, when the demo stops on"
+                    + " an error, its stack trace.")
     private boolean verbose;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (DemoScenario scenario = new DemoScenario(out, verbose, workDirectory, Clock.systemUTC())) {
+        try (QuietLogging quiet = verbose ? null : QuietLogging.start();
+                DemoScenario scenario = new DemoScenario(out, verbose, workDirectory, Clock.systemUTC())) {
             return run(scenario, out, err);
         }
     }
