@@ -66,7 +66,7 @@ public final class DPoPProofVerifier {
         this.replayCache = Objects.requireNonNull(replayCache, "replayCache");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.resourceVerifier = new DPoPProtectedResourceRequestVerifier(new LinkedHashSet<>(ALGORITHMS),
-                sdkMaxAgeSeconds(), clockSkew.toSeconds(), replayCache);
+                clockSkew.toSeconds(), sdkMaxAgeSeconds(), replayCache);
     }
 
     /**
@@ -89,7 +89,7 @@ public final class DPoPProofVerifier {
     public VerifiedProof verifyTokenRequest(String proof, URI endpointUri) throws OAuthException {
         ParsedProof parsed = parse(proof);
         DPoPTokenRequestVerifier verifier = new DPoPTokenRequestVerifier(new LinkedHashSet<>(ALGORITHMS),
-                endpointUri, sdkMaxAgeSeconds(), clockSkew.toSeconds(), replayCache);
+                endpointUri, clockSkew.toSeconds(), sdkMaxAgeSeconds(), replayCache);
         AtomicReference<JWTClaimsSet> claims = new AtomicReference<>();
         try {
             verifier.verify(parsed.issuer(), parsed.jwt(), null, context -> claims.set(context.getJWTClaimsSet()));
