@@ -19,7 +19,7 @@ import dev.agentgateway.token.internal.ClockedClaimsVerifier;
 import dev.agentgateway.token.internal.CompactJws;
 import dev.agentgateway.token.internal.DPoPProofVerifier;
 import dev.agentgateway.token.internal.DPoPProofVerifier.VerifiedProof;
-import dev.agentgateway.token.internal.NumericDates;
+import dev.agentgateway.token.internal.RegisteredClaims;
 import dev.agentgateway.token.internal.Quoting;
 import java.net.URI;
 import java.time.Clock;
@@ -163,7 +163,7 @@ public final class AccessTokenAuthenticator {
 
     private JWTClaimsSet verifyToken(String token, String expectedTool) throws OAuthException {
         SignedJWT jwt = CompactJws.parse(token, KIND, CapabilityClaims.MAX_TOKEN_LENGTH, OAuthErrorCode.INVALID_TOKEN);
-        NumericDates.check(jwt, KIND, OAuthErrorCode.INVALID_TOKEN);
+        RegisteredClaims.check(jwt, KIND, OAuthErrorCode.INVALID_TOKEN);
         JWTClaimsSet claims;
         try {
             claims = processors.computeIfAbsent(expectedTool, this::processor).process(jwt, null);

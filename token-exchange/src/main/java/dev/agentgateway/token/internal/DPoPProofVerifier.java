@@ -181,7 +181,7 @@ public final class DPoPProofVerifier {
     /** Parses the proof and checks its header key; the key's thumbprint becomes the replay cache's issuer. */
     private static ParsedProof parse(String proof) throws OAuthException {
         SignedJWT jwt = CompactJws.parse(proof, KIND, MAX_PROOF_LENGTH, OAuthErrorCode.INVALID_DPOP_PROOF);
-        NumericDates.check(jwt, KIND, OAuthErrorCode.INVALID_DPOP_PROOF);
+        RegisteredClaims.check(jwt, KIND, OAuthErrorCode.INVALID_DPOP_PROOF);
         JWK key = jwt.getHeader().getJWK();
         if (key == null) {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof jwk header missing");

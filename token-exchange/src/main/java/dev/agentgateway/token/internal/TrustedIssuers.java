@@ -110,7 +110,7 @@ public final class TrustedIssuers {
      */
     public JWTClaimsSet verify(String token, String kind, OAuthErrorCode code) throws OAuthException {
         SignedJWT jwt = CompactJws.parse(token, kind, MAX_TOKEN_LENGTH, code);
-        NumericDates.check(jwt, kind, code);
+        RegisteredClaims.check(jwt, kind, code);
         DefaultJWTProcessor<SecurityContext> processor = processors.get(unverifiedIssuer(jwt, kind, code));
         try {
             return processor.process(jwt, null);
