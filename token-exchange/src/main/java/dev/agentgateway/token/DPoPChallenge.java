@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 /** Formats the {@code WWW-Authenticate: DPoP} challenge of RFC 9449 §7.1. */
 public final class DPoPChallenge {
 
-    /** Longest {@code error_description} sent; longer descriptions are cut. */
+    /** Maximum length of a sent {@code error_description}. Longer descriptions are cut. */
     static final int MAX_DESCRIPTION_LENGTH = 200;
 
     private DPoPChallenge() {

@@ -92,7 +92,7 @@ public final class TokenExchangeService {
         JWTClaimsSet actorClaims = actorToken == null ? null
                 : issuers.verify(actorToken, ACTOR_TOKEN, OAuthErrorCode.INVALID_REQUEST);
         Principal principal = principal(subject);
-        Actor actor = actorClaims == null ? null : new Actor(actorClaims.getIssuer(), actorClaims.getSubject());
+        Actor actor = actorClaims == null ? null : actor(actorClaims);
         checkMayAct(subject, actor);
 
         Set<String> scopes = grantedScopes(principal, route.tool(), requestedScopes);
@@ -105,15 +105,15 @@ public final class TokenExchangeService {
         Map<String, String> values = new HashMap<>();
         for (Map.Entry<String, List<String>> parameter : form.entrySet()) {
             String name = parameter.getKey();
-            List<String> given = nonEmpty(parameter.getValue());
-            if (TARGET_PARAMETERS.contains(name) || given.isEmpty()) {
+            List<String> received = nonEmpty(parameter.getValue());
+            if (TARGET_PARAMETERS.contains(name) || received.isEmpty()) {
                 continue;
             }
-            if (given.size() > 1) {
-                throw invalidRequest("parameter " + Quoting.quote(name) + " given " + given.size()
+            if (received.size() > 1) {
+                throw invalidRequest("parameter " + Quoting.quote(name) + " given " + received.size()
                         + " times (expected: at most once)");
             }
-            values.put(name, given.get(0));
+            values.put(name, received.get(0));
         }
         return values;
     }
@@ -254,6 +254,11 @@ public final class TokenExchangeService {
         return new Principal(claims.requiredString("iss"), claims.requiredString("sub"),
                 Set.copyOf(claims.stringList("groups")), claims.string("acr"), Set.copyOf(claims.stringList("amr")),
                 claims.instant("auth_time"));
+    }
+
+    private static Actor actor(JWTClaimsSet actorClaims) throws OAuthException {
+        ClaimValues claims = new ClaimValues(actorClaims, ACTOR_TOKEN, OAuthErrorCode.INVALID_REQUEST);
+        return new Actor(claims.requiredString("iss"), claims.requiredString("sub"));
     }
 
     /** Applies RFC 8693 §4.4: a subject token's {@code may_act} names the only party allowed to act for it. */

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -467,6 +468,18 @@ class AccessTokenAuthenticatorTest {
         ECKey attacker = Fixture.ecKey(gatewayKey.getKeyID());
         Map<String, Object> header = capabilityHeader();
         header.put("jwk", attacker.toPublicJWK().toJSONObject());
+
+        String token = HostileTokens.signed(header, HostileTokens.payload(capabilityClaims().build()), attacker);
+
+        assertRejected(token, OAuthErrorCode.INVALID_TOKEN);
+    }
+
+    @Test
+    void embeddedCertificateChainNotUsed() throws Exception {
+        ECKey attacker = Fixture.ecKey(gatewayKey.getKeyID());
+        Map<String, Object> header = capabilityHeader();
+        header.put("x5c", List.of(Base64.getEncoder().encodeToString(
+                attacker.toECPublicKey().getEncoded())));
 
         String token = HostileTokens.signed(header, HostileTokens.payload(capabilityClaims().build()), attacker);
 

@@ -12,17 +12,20 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.agentgateway.policy.PrincipalClass;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Date;
 import java.util.List;
@@ -360,8 +363,20 @@ class TokenExchangeServiceTest {
                 arguments("private jwk", (ProofMaker) f -> privateJwkProof(f)),
                 arguments("RSA 1024", (ProofMaker) f -> rsaProof(f, 1024)),
                 arguments("not a JWT", (ProofMaker) f -> "not-a-proof"),
-                arguments("typ JWT", (ProofMaker) f -> Fixture.sign(f.proofKey, JOSEObjectType.JWT,
-                        Fixture.proofClaims("POST", TOKEN_ENDPOINT.toString(), f.now, null).build())));
+                arguments("alg none", (ProofMaker) f -> unsecuredProof(f, "none")),
+                arguments("alg NONE", (ProofMaker) f -> unsecuredProof(f, "NONE")),
+                arguments("no jwk", (ProofMaker) f -> Fixture.sign(f.proofKey, new JOSEObjectType("dpop+jwt"),
+                        Fixture.proofClaims("POST", TOKEN_ENDPOINT.toString(), f.now, null).build())),
+                arguments("typ JWT", (ProofMaker) f -> Fixture.sign(new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .type(JOSEObjectType.JWT).jwk(f.proofKey.toPublicJWK()).build(),
+                        Fixture.proofClaims("POST", TOKEN_ENDPOINT.toString(), f.now, null).build(), f.proofKey)));
+    }
+
+    private static String unsecuredProof(Fixture fixture, String algorithm) {
+        String header = "{\"alg\":\"" + algorithm + "\",\"typ\":\"dpop+jwt\",\"jwk\":"
+                + fixture.proofKey.toPublicJWK().toJSONString() + "}";
+        String payload = Fixture.proofClaims("POST", TOKEN_ENDPOINT.toString(), fixture.now, null).build().toString();
+        return Fixture.b64(header) + "." + Fixture.b64(payload) + ".AAAA";
     }
 
     private static String privateJwkProof(Fixture fixture) {
@@ -375,10 +390,14 @@ class TokenExchangeServiceTest {
         generator.initialize(bits);
         KeyPair pair = generator.generateKeyPair();
         RSAKey key = new RSAKey.Builder((RSAPublicKey) pair.getPublic()).build();
-        SignedJWT proof = new SignedJWT(Fixture.proofHeader(key, JWSAlgorithm.RS256),
-                Fixture.proofClaims("POST", TOKEN_ENDPOINT.toString(), fixture.now, null).build());
-        proof.sign(new RSASSASigner(pair.getPrivate(), true));
-        return proof.serialize();
+        // Signed with the JDK directly, because Nimbus refuses to sign with RSA keys under 2048 bits.
+        String input = Fixture.proofHeader(key, JWSAlgorithm.RS256).toBase64URL() + "."
+                + Fixture.b64(Fixture.proofClaims("POST", TOKEN_ENDPOINT.toString(), fixture.now, null).build()
+                        .toString());
+        Signature signature = Signature.getInstance("SHA256withRSA");
+        signature.initSign(pair.getPrivate());
+        signature.update(input.getBytes(StandardCharsets.US_ASCII));
+        return input + "." + Base64URL.encode(signature.sign());
     }
 
     @Test

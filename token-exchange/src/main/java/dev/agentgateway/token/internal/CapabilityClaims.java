@@ -8,7 +8,7 @@ public final class CapabilityClaims {
 
     /** JOSE {@code typ} of capability tokens (RFC 9068 §2.1). */
     public static final JOSEObjectType TYPE = new JOSEObjectType("at+jwt");
-    /** Longest lifetime of a capability token; longer configured lifetimes are capped to it. */
+    /** Maximum lifetime of a capability token. A longer configured lifetime is reduced to it. */
     public static final Duration MAX_LIFETIME = Duration.ofSeconds(300);
     /** Maximum length of a capability token in characters. */
     public static final int MAX_TOKEN_LENGTH = 8 * 1024;

@@ -55,8 +55,8 @@ public final class CompactJws {
         }
         requireNonEmpty(segmentLength, kind, code);
         if (segments != 3) {
-            throw new OAuthException(code, kind + " rejected: " + segments
-                    + " segments (expected: 3, JWS compact serialization; JWE is not accepted)");
+            throw new OAuthException(code, kind + " rejected: segment count " + segments
+                    + " (expected: 3, the JWS compact serialization, because JWE is not accepted)");
         }
     }
 

@@ -99,11 +99,11 @@ public final class GatewaySigningKey {
 
     private static GatewaySigningKey fromJwk(JWK jwk, Path path) throws IOException {
         if (!(jwk instanceof ECKey) || !Curve.P_256.equals(((ECKey) jwk).getCurve())) {
-            throw new IOException("signing key file " + path + " holds a " + jwk.getKeyType() + " key (expected: "
+            throw new IOException("signing key file " + path + " contains a " + jwk.getKeyType() + " key (expected: "
                     + "EC key on curve P-256 for ES256)");
         }
         if (!jwk.isPrivate()) {
-            throw new IOException("signing key file " + path + " holds only a public key (expected: the private "
+            throw new IOException("signing key file " + path + " contains only a public key (expected: the private "
                     + "key, with member d)");
         }
         try {
@@ -113,7 +113,7 @@ public final class GatewaySigningKey {
             }
             return new GatewaySigningKey(key);
         } catch (JOSEException e) {
-            throw new IOException("signing key file " + path + " holds an unusable key: " + e.getMessage(), e);
+            throw new IOException("signing key file " + path + " contains an unusable key: " + e.getMessage(), e);
         }
     }
 

@@ -3,7 +3,7 @@ package dev.agentgateway.token.internal;
 /** Renders untrusted values for error descriptions: quoted, control characters escaped, length capped. */
 public final class Quoting {
 
-    private static final int MAX_SHOWN = 80;
+    private static final int MAX_VISIBLE_LENGTH = 80;
 
     private Quoting() {
     }
@@ -13,12 +13,12 @@ public final class Quoting {
         if (value == null) {
             return "null";
         }
-        StringBuilder out = new StringBuilder(Math.min(value.length(), MAX_SHOWN) + 8).append('"');
-        int shown = Math.min(value.length(), MAX_SHOWN);
-        for (int i = 0; i < shown; i++) {
+        StringBuilder out = new StringBuilder(Math.min(value.length(), MAX_VISIBLE_LENGTH) + 8).append('"');
+        int visibleLength = Math.min(value.length(), MAX_VISIBLE_LENGTH);
+        for (int i = 0; i < visibleLength; i++) {
             appendEscaped(out, value.charAt(i));
         }
-        if (value.length() > MAX_SHOWN) {
+        if (value.length() > MAX_VISIBLE_LENGTH) {
             out.append("...");
         }
         return out.append('"').toString();
