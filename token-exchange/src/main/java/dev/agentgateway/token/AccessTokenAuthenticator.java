@@ -131,7 +131,7 @@ public final class AccessTokenAuthenticator {
                     "DPoP-bound tokens must use the DPoP authorization scheme (received: Bearer)");
         }
         if (!scheme.equalsIgnoreCase("DPoP")) {
-            throw new OAuthException(OAuthErrorCode.INVALID_TOKEN, "authorization scheme " + Quoting.quote(scheme)
+            throw new OAuthException(OAuthErrorCode.INVALID_TOKEN, "authorization scheme " + describeScheme(scheme)
                     + " rejected (expected: DPoP)");
         }
         String token = space < 0 ? "" : value.substring(space + 1).stripLeading();
@@ -140,6 +140,13 @@ public final class AccessTokenAuthenticator {
                     "access token missing or malformed (expected: Authorization: DPoP followed by a token68)");
         }
         return token;
+    }
+
+    /** Names a rejected scheme only when it looks like one, because a client may have sent a bare token. */
+    private static String describeScheme(String scheme) {
+        boolean schemeLike = !scheme.isEmpty() && scheme.length() <= 16
+                && scheme.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-');
+        return schemeLike ? Quoting.quote(scheme) : "(not shown)";
     }
 
     private static boolean isToken68(String token) {
@@ -206,8 +213,8 @@ public final class AccessTokenAuthenticator {
 
     private static String keyThumbprint(ClaimValues values) throws OAuthException {
         Map<String, Object> confirmation = values.object(CapabilityClaims.CONFIRMATION);
-        String thumbprint = values.memberString(confirmation, CapabilityClaims.CONFIRMATION,
-                CapabilityClaims.KEY_THUMBPRINT);
+        String thumbprint = confirmation == null ? null : values.memberString(confirmation,
+                CapabilityClaims.CONFIRMATION, CapabilityClaims.KEY_THUMBPRINT);
         if (thumbprint == null || thumbprint.isEmpty()) {
             throw new OAuthException(OAuthErrorCode.INVALID_TOKEN, KIND + " rejected: cnf.jkt missing");
         }

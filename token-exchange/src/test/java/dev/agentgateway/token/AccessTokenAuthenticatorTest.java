@@ -181,6 +181,18 @@ class AccessTokenAuthenticatorTest {
     }
 
     @Test
+    void bareTokenNotEchoed() throws Exception {
+        String token = fixture.issueCapabilityToken();
+
+        assertThatThrownBy(() -> fixture.authenticator().authenticate("GET", OPS_QUEUES, "ops", List.of(token),
+                List.of(fixture.resourceProof("GET", OPS_QUEUES, token))))
+                .isInstanceOfSatisfying(OAuthException.class, e -> {
+                    assertThat(e.code()).isEqualTo(OAuthErrorCode.INVALID_TOKEN);
+                    assertThat(e.description()).doesNotContain(token.substring(0, 16));
+                });
+    }
+
+    @Test
     void twoAuthorizationValuesRejected() throws Exception {
         String token = fixture.issueCapabilityToken();
 

@@ -128,7 +128,8 @@ public final class DPoPProofVerifier {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof could not be verified: "
                     + e.getMessage());
         }
-        return verified(parsed, context.get().getJWTClaimsSet());
+        DPoPProofContext verifiedContext = context.get();
+        return verified(parsed, verifiedContext == null ? null : verifiedContext.getJWTClaimsSet());
     }
 
     /** Tells an {@code ath} for another token (a bad proof) from a proof key the token is not bound to. */
