@@ -195,9 +195,9 @@ public final class AccessTokenAuthenticator {
     /** Requires {@code aud} to name only the route's tool; a token for several tools is not one this gateway mints. */
     private static void checkAudience(JWTClaimsSet claims, String expectedTool) throws OAuthException {
         if (!claims.getAudience().equals(List.of(expectedTool))) {
-            throw new OAuthException(OAuthErrorCode.INVALID_TOKEN, KIND + " rejected: aud "
-                    + Quoting.quote(String.join(" ", claims.getAudience())) + " (expected: " + Quoting.quote(expectedTool)
-                    + ")");
+            String audience = String.join(" ", claims.getAudience());
+            throw new OAuthException(OAuthErrorCode.INVALID_TOKEN, KIND + " rejected: aud " + Quoting.quote(audience)
+                    + " (expected: " + Quoting.quote(expectedTool) + ")");
         }
     }
 

@@ -62,7 +62,7 @@ public final class TokenServices {
         return create(config, publicOrigin, new PolicyScopeAuthority(policy), clock);
     }
 
-    /** Builds the services with any {@link ScopeAuthority}; {@link #create(GatewayConfig, String, Policy, Clock)} uses policy. */
+    /** Builds the services around any {@link ScopeAuthority}, so tests can run without a policy. */
     static TokenServices create(GatewayConfig config, String publicOrigin, ScopeAuthority authority, Clock clock)
             throws IOException {
         checkOrigin(publicOrigin);

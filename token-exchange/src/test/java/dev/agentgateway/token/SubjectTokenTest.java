@@ -7,7 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -207,14 +212,14 @@ class SubjectTokenTest {
 
     @Test
     void disallowedAlgorithmRejected() throws Exception {
-        ECKey p384 = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_384)
+        ECKey p384 = new ECKeyGenerator(Curve.P_384)
                 .keyID(fixture.idpKey.getKeyID()).generate();
         Map<String, Object> header = header();
         header.put("alg", "ES384");
         String token = Fixture.b64(HostileTokens.json(header)) + "." + Fixture.b64(HostileTokens.json(
                 HostileTokens.payload(fixture.subjectClaims().build())));
-        String signature = new com.nimbusds.jose.crypto.ECDSASigner(p384).sign(
-                new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.ES384),
+        String signature = new ECDSASigner(p384).sign(
+                new JWSHeader(JWSAlgorithm.ES384),
                 token.getBytes(StandardCharsets.US_ASCII)).toString();
 
         assertRejected(token + "." + signature, "subject token rejected");

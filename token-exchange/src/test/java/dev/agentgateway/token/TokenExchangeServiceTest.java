@@ -56,7 +56,8 @@ class TokenExchangeServiceTest {
         TokenExchangeResult result = fixture.exchange().exchange(fixture.request(fixture.form()));
 
         JsonNode response = Fixture.json(result.responseJson());
-        assertThat(response.get("issued_token_type").asText()).isEqualTo("urn:ietf:params:oauth:token-type:access_token");
+        assertThat(response.get("issued_token_type").asText())
+                .isEqualTo("urn:ietf:params:oauth:token-type:access_token");
         assertThat(response.get("token_type").asText()).isEqualTo("DPoP");
         assertThat(response.get("expires_in").asLong()).isEqualTo(300);
         assertThat(response.get("scope").asText()).isEqualTo("ops.read");

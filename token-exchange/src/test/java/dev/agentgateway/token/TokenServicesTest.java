@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import dev.agentgateway.config.AuditConfig;
 import dev.agentgateway.config.GatewayConfig;
@@ -92,6 +93,40 @@ class TokenServicesTest {
                 new Fixture.FakeAuthority(), Clock.systemUTC()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("HS256");
+    }
+
+    @Test
+    void untypedTokenRejectedWhenTypRequired() throws Exception {
+        Fixture fixture = new Fixture(directory.resolve("fixture"));
+        TrustedIssuerConfig issuer = new TrustedIssuerConfig(Fixture.IDP,
+                new JwksSource.Inline(new JWKSet(fixture.idpKey.toPublicJWK()).toString()),
+                Set.of(Fixture.GATEWAY_AUDIENCE), Set.of("ES256"), Set.of("JWT"));
+        TokenServices services = TokenServices.create(config(List.of(issuer)), Fixture.ORIGIN, fixture.authority,
+                fixture.clock);
+        String untyped = Fixture.sign(fixture.idpKey, null, fixture.subjectClaims().build());
+
+        assertThatThrownBy(() -> services.tokenExchange().exchange(new TokenExchangeRequest("POST",
+                Fixture.TOKEN_ENDPOINT, Fixture.form("grant_type", TokenExchangeService.GRANT_TYPE,
+                        "subject_token", untyped, "subject_token_type", Fixture.ID_TOKEN_TYPE, "audience", "ops"),
+                List.of(fixture.tokenProof()))))
+                .isInstanceOfSatisfying(OAuthException.class, e -> {
+                    assertThat(e.code()).isEqualTo(OAuthErrorCode.INVALID_REQUEST);
+                    assertThat(e.description()).contains("typ");
+                });
+    }
+
+    @Test
+    void configuredLifetimeUsed() throws Exception {
+        TokenConfig tokens = new TokenConfig(Duration.ofSeconds(45), Duration.ofSeconds(60), Duration.ofSeconds(5),
+                Duration.ofSeconds(20));
+        Fixture fixture = new Fixture(directory, tokens);
+
+        TokenExchangeResult result = fixture.exchange().exchange(fixture.request(fixture.form()));
+        String txnToken = fixture.services.txnTokens().issue(result.principal(), null, Set.of(), "rec-1", "ops");
+
+        assertThat(result.expiresAt()).isEqualTo(fixture.now.plusSeconds(45));
+        assertThat(SignedJWT.parse(txnToken).getJWTClaimsSet().getExpirationTime().toInstant())
+                .isEqualTo(fixture.now.plusSeconds(20));
     }
 
     @Test

@@ -146,8 +146,8 @@ public final class DPoPProofVerifier {
     /** Returns the RFC 9449 §4.2 {@code ath} value for {@code accessToken}: base64url SHA-256 of its ASCII. */
     public static Base64URL accessTokenHash(String accessToken) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(StandardCharsets.US_ASCII));
-            return Base64URL.encode(digest);
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            return Base64URL.encode(sha256.digest(accessToken.getBytes(StandardCharsets.US_ASCII)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
