@@ -192,7 +192,7 @@ public final class AccessTokenAuthenticator {
         return processor;
     }
 
-    /** Requires {@code aud} to name only the route's tool; a token for several tools is not one this gateway mints. */
+    /** Requires {@code aud} to name only the route's tool, because this gateway never mints a token for several. */
     private static void checkAudience(JWTClaimsSet claims, String expectedTool) throws OAuthException {
         if (!claims.getAudience().equals(List.of(expectedTool))) {
             String audience = String.join(" ", claims.getAudience());

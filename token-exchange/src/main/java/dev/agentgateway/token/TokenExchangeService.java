@@ -39,7 +39,7 @@ public final class TokenExchangeService {
     static final String ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 
     private static final Set<String> INPUT_TOKEN_TYPES = Set.of(ID_TOKEN_TYPE, JWT_TOKEN_TYPE);
-    /** Parameters RFC 8693 lets a client repeat; this endpoint still accepts exactly one target. */
+    /** Parameters RFC 8693 lets a client repeat. This endpoint still accepts exactly one target. */
     private static final Set<String> TARGET_PARAMETERS = Set.of("resource", "audience");
     private static final String SUBJECT_TOKEN = "subject token";
     private static final String ACTOR_TOKEN = "actor token";
@@ -100,7 +100,7 @@ public final class TokenExchangeService {
         return mint(new Grant(principal, principalClass, actor, route.tool(), scopes, proof, subject, actorClaims));
     }
 
-    /** Returns each parameter's only value; RFC 6749 §3.1 forbids repeating a parameter. Empty means omitted. */
+    /** Returns each parameter's only value, because RFC 6749 §3.1 forbids repeats. Empty means omitted. */
     private static Map<String, String> singleValues(Map<String, List<String>> form) throws OAuthException {
         Map<String, String> values = new HashMap<>();
         for (Map.Entry<String, List<String>> parameter : form.entrySet()) {
@@ -151,7 +151,7 @@ public final class TokenExchangeService {
         }
     }
 
-    /** Returns the actor token, or {@code null}; RFC 8693 §2.1 requires its type exactly when it is present. */
+    /** Returns the actor token or {@code null}. RFC 8693 §2.1 requires its type exactly when it is present. */
     private static String actorToken(Map<String, String> form) throws OAuthException {
         String token = form.get("actor_token");
         String type = form.get("actor_token_type");
@@ -208,7 +208,7 @@ public final class TokenExchangeService {
                 + " is not a configured tool (expected: " + publicOrigin + " followed by a route's path prefix)");
     }
 
-    /** Parses {@code scope} (RFC 6749 §3.3); returns {@code null} when the parameter was omitted. */
+    /** Parses {@code scope} (RFC 6749 §3.3), or returns {@code null} when the parameter was omitted. */
     private static Set<String> requestedScopes(String scope) throws OAuthException {
         if (scope == null) {
             return null;

@@ -90,7 +90,7 @@ public final class CompactJws {
         }
     }
 
-    /** Returns the unverified payload as a JSON object; {@link #parse} has already checked that it is one. */
+    /** Returns the unverified payload as a JSON object, which {@link #parse} has already checked. */
     static Map<String, Object> payload(SignedJWT jwt) {
         return jwt.getPayload().toJSONObject();
     }

@@ -179,7 +179,7 @@ public final class DPoPProofVerifier {
     private record ParsedProof(SignedJWT jwt, DPoPIssuer issuer) {
     }
 
-    /** Parses the proof and checks its header key; the key's thumbprint becomes the replay cache's issuer. */
+    /** Parses the proof and checks its header key, whose thumbprint becomes the replay cache's issuer. */
     private static ParsedProof parse(String proof) throws OAuthException {
         SignedJWT jwt = CompactJws.parse(proof, KIND, MAX_PROOF_LENGTH, OAuthErrorCode.INVALID_DPOP_PROOF);
         RegisteredClaims.check(jwt, KIND, OAuthErrorCode.INVALID_DPOP_PROOF);

@@ -30,7 +30,7 @@ public final class JwksSources {
     }
 
     /**
-     * Returns a key source for {@code source}. Inline and file key sets are read now; a URL is first fetched when a
+     * Returns a key source for {@code source}. Inline and file key sets are read now. A URL is first fetched when a
      * token needs a key, then cached.
      *
      * @param issuer issuer the keys belong to, for error messages

@@ -46,7 +46,7 @@ public final class ProofReplayCache implements SingleUseChecker<DPoPProofUse> {
         return proofMaxAge.plus(clockSkew.multipliedBy(2));
     }
 
-    /** Records the proof's use; the issuer of {@code use} is the proof key's RFC 7638 thumbprint. */
+    /** Records the proof's use. The issuer of {@code use} is the proof key's RFC 7638 thumbprint. */
     @Override
     public void markAsUsed(DPoPProofUse use) throws AlreadyUsedException {
         String key = use.getIssuer().getValue() + ' ' + use.getJWTID().getValue();

@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
 
 /**
  * Verifies subject and actor tokens against the configured identity providers. The unverified {@code iss}
- * only selects the issuer's key set; signature, {@code typ}, algorithm and claims are then checked by a Nimbus
+ * only selects the issuer's key set. Signature, {@code typ}, algorithm and claims are then checked by a Nimbus
  * processor built for that issuer. Keys are never taken from the token header ({@code jwk}, {@code jku},
  * {@code x5u}, {@code x5c}). Thread-safe.
  */
@@ -92,7 +92,7 @@ public final class TrustedIssuers {
         return algorithms;
     }
 
-    /** Returns the accepted {@code typ} values; {@code null} in the set accepts a token without {@code typ}. */
+    /** Returns the accepted {@code typ} values, where {@code null} accepts a token without {@code typ}. */
     private static Set<JOSEObjectType> types(TrustedIssuerConfig issuer) {
         Set<JOSEObjectType> types = new HashSet<>();
         for (String type : issuer.tokenTypes()) {
@@ -106,7 +106,7 @@ public final class TrustedIssuers {
      *
      * @param kind {@code subject token} or {@code actor token}, for error descriptions
      * @param code error code of every rejection
-     * @throws OAuthException when any check fails; the description names the check, never the token
+     * @throws OAuthException when any check fails, with a description that names the check but never the token
      */
     public JWTClaimsSet verify(String token, String kind, OAuthErrorCode code) throws OAuthException {
         SignedJWT jwt = CompactJws.parse(token, kind, MAX_TOKEN_LENGTH, code);
