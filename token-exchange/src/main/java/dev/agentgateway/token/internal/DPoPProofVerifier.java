@@ -72,6 +72,8 @@ public final class DPoPProofVerifier {
     /**
      * Returns the maximum {@code iat} age handed to the SDK, which checks it against the system clock.
      * This class checks the same window against the injected clock, see {@link #checkIssuedAt}.
+     * NOTE: oauth2-oidc-sdk 11.39 reads the system clock for this check, so when the injected clock differs from
+     * it a proof must fall inside both windows.
      */
     private long sdkMaxAgeSeconds() {
         return proofMaxAge.plus(clockSkew).toSeconds();
