@@ -3,8 +3,8 @@ package dev.agentgateway.gateway.demo;
 import java.util.Objects;
 
 /**
- * A DPoP-bound capability token the {@link ScriptedAgent} obtained by token exchange. Only the agent that holds the
- * matching DPoP key can use it. The token itself is kept out of {@link #toString()} and every accessor.
+ * A DPoP-bound capability token the {@link ScriptedAgent} obtained by token exchange. Only the agent that has the
+ * matching DPoP key can use it. The token itself is kept out of {@link #toString()} and every public accessor.
  */
 public final class Capability {
 

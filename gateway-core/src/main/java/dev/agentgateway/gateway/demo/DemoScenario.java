@@ -111,7 +111,7 @@ final class DemoScenario implements AutoCloseable {
         out.ok();
     }
 
-    /** Step 2: the on-call engineer's capability drains the node, and the tool sees no agent credentials. */
+    /** Step 2: the on-call engineer's capability drains the node, and the tool receives no agent credentials. */
     void allowOnCallEngineer() throws Exception {
         out.step(2, ON_CALL_ENGINEER + " (on call: groups [oncall, sre], password and hardware key login) asks"
                 + " the same.");
@@ -168,7 +168,7 @@ final class DemoScenario implements AutoCloseable {
     /** Step 4: prints the audit trail, verifies its hash chain and links the Txn-Token to its record. */
     void verifyAuditTrail() throws Exception {
         Path auditDirectory = config.audit().directory();
-        out.step(4, "The audit trail the gateway wrote before answering each call, in " + auditDirectory);
+        out.step(4, "The audit trail the gateway wrote before responding to each call, in " + auditDirectory);
         List<AuditTrail.Entry> entries = AuditTrail.read(auditDirectory);
         out.table(AuditTrail.format(entries));
 

@@ -30,7 +30,7 @@ final class DemoWorkDirectory {
     /**
      * Creates {@code root} when absent and deletes the audit log of the previous run, and nothing else.
      *
-     * @throws IOException when {@code root} holds files but no demo marker, or cannot be written
+     * @throws IOException when {@code root} contains files but no demo marker, or cannot be written
      */
     static DemoWorkDirectory prepare(Path root) throws IOException {
         Path directory = root.toAbsolutePath().normalize();

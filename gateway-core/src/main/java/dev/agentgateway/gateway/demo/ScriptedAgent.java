@@ -30,13 +30,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
- * An AI agent reduced to its protocol: it holds its own DPoP key (EC P-256), exchanges a person's ID token and its
+ * An AI agent reduced to its protocol: it has its own DPoP key (EC P-256), exchanges a person's ID token and its
  * own identity token for a capability at the gateway's token endpoint (RFC 8693 with RFC 9449 proofs), and calls
  * tools with {@code Authorization: DPoP} and a fresh proof per request.
  *
- * <p>When the gateway answers {@code use_dpop_nonce} with a {@code DPoP-Nonce} header (RFC 9449 §8), the agent
- * retries once with that nonce and uses the latest nonce in later proofs. Tokens and proofs never appear in
- * return values' {@code toString()} or in exception messages. Thread-safe.
+ * <p>When the gateway rejects a proof with {@code use_dpop_nonce} and a {@code DPoP-Nonce} header (RFC 9449 §8),
+ * the agent retries once with that nonce and uses the latest nonce in later proofs. Tokens and proofs never appear
+ * in return values' {@code toString()} or in exception messages. Thread-safe.
  */
 public final class ScriptedAgent {
 

@@ -39,7 +39,7 @@ final class TxnTokenCheck {
         try {
             jwks = JWKSet.parse(gatewayJwksJson);
         } catch (ParseException e) {
-            throw new TxnTokenException("the gateway's JWK set is not valid JSON Web Key Set JSON: "
+            throw new TxnTokenException("the gateway's JWK set is not a valid JWK set: "
                     + e.getMessage(), e);
         }
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();

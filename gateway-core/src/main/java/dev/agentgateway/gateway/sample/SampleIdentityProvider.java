@@ -23,7 +23,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * An in-process identity provider for the demo and tests. It holds a freshly generated EC P-256 key and issues
+ * An in-process identity provider for the demo and tests. It generates an EC P-256 key and issues
  * ES256-signed ID tokens that a gateway configured with {@link #publicJwksJson()} as a trusted issuer accepts.
  * It serves nothing over the network. Thread-safe.
  */
