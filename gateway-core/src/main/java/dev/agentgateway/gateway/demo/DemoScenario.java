@@ -78,9 +78,10 @@ final class DemoScenario implements AutoCloseable {
         out.line("for the on-call engineer. Everything runs in this process, on 127.0.0.1 only.");
         out.blank();
         out.line("Set-up");
-        out.detail("identity provider  " + idp.issuer() + " (in process, ES256 key " + idp.keyId() + ")");
+        out.detail("identity provider  " + idp.issuer() + " (in process, signs ES256 ID tokens)");
         out.detail("sample ops tool    " + tool.baseUrl());
-        out.detail("gateway            " + gateway.publicOrigin() + ", configuration " + configFile);
+        out.detail("gateway            " + gateway.publicOrigin());
+        out.detail("configuration      " + configFile);
         out.detail("agent              " + AGENT + ", DPoP key thumbprint " + agent.keyThumbprint());
     }
 
@@ -107,7 +108,8 @@ final class DemoScenario implements AutoCloseable {
         expectDrainRequestsAtTool(1, 0);
         expectNodeState(1, "active");
         out.detail("The gateway denied the call before it reached the tool: " + ORDINARY_USER
-                + " is not an on-call operator, so " + NODE + " is still active.");
+                + " is not on call.");
+        out.detail("The tool received no drain request, and " + NODE + " is still active.");
         out.ok();
     }
 
@@ -160,15 +162,16 @@ final class DemoScenario implements AutoCloseable {
                     + "\" (expected: a DPoP challenge with error=\"invalid_dpop_proof\")");
         }
         expectDrainRequestsAtTool(3, 1);
-        out.detail("The gateway had seen this proof's jti before, so it rejected the call; the tool received"
-                + " no second drain.");
+        out.detail("The gateway had already accepted a proof with this jti, so it rejected the call.");
+        out.detail("The tool received no second drain request.");
         out.ok();
     }
 
     /** Step 4: prints the audit trail, verifies its hash chain and links the Txn-Token to its record. */
     void verifyAuditTrail() throws Exception {
         Path auditDirectory = config.audit().directory();
-        out.step(4, "The audit trail the gateway wrote before responding to each call, in " + auditDirectory);
+        out.step(4, "The audit trail: the gateway wrote each record before it responded.");
+        out.detail("directory " + auditDirectory);
         List<AuditTrail.Entry> entries = AuditTrail.read(auditDirectory);
         out.table(AuditTrail.format(entries));
 
@@ -206,8 +209,8 @@ final class DemoScenario implements AutoCloseable {
     }
 
     private Capability exchange(int step, String person, String subjectToken, String scope) throws Exception {
-        out.detail("Token exchange: " + person + "'s ID token + the agent's ID token -> capability for tool \""
-                + DemoConfig.TOOL + "\", scope \"" + scope + "\"");
+        out.detail("Token exchange: " + person + "'s ID token + the agent's ID token, tool \"" + DemoConfig.TOOL
+                + "\", scope \"" + scope + "\"");
         TokenExchangeOutcome outcome = agent.exchange(subjectToken, actorToken, DemoConfig.TOOL, scope);
         if (!outcome.succeeded()) {
             throw new StepFailedException(step, "the token endpoint returned " + outcome.status() + " "
@@ -215,7 +218,7 @@ final class DemoScenario implements AutoCloseable {
         }
         Capability capability = outcome.capability();
         out.detail("  200: capability jti " + capability.tokenId() + ", scope \"" + capability.scope()
-                + "\", expires in " + capability.expiresInSeconds() + " s, bound to the agent's DPoP key");
+                + "\", expires in " + capability.expiresInSeconds() + " s");
         return capability;
     }
 
@@ -249,8 +252,9 @@ final class DemoScenario implements AutoCloseable {
                     + ON_CALL_ENGINEER + ")");
         }
         approvedTransactionId = claims.getStringClaim("txn");
-        out.detail("  Txn-Token: present, signature valid against the gateway's JWK set; sub " + claims.getSubject()
-                + ", aud " + route.backendAudience() + ", txn " + approvedTransactionId);
+        out.detail("  Txn-Token: present, signature valid against the gateway's JWK set");
+        out.detail("    sub " + claims.getSubject() + ", aud " + route.backendAudience() + ", txn "
+                + approvedTransactionId);
     }
 
     private String fetchGatewayJwks() throws IOException, InterruptedException {
