@@ -18,7 +18,7 @@ import java.util.List;
  * <p>Rules: HTTP/1.0 or HTTP/1.1 only; at most {@code maxHeaderCount} fields; exactly one {@code Host} in HTTP/1.1
  * (RFC 9112 §3.2); {@code Transfer-Encoding} only in HTTP/1.1, only once and only as exactly {@code chunked};
  * never {@code Content-Length} together with {@code Transfer-Encoding}; at most one {@code Content-Length}, a
- * plain decimal number (RFC 9112 §6).
+ * plain decimal number (RFC 9112 §6); no expectation other than {@code 100-continue}.
  */
 @Sharable
 public final class HttpFramingValidator extends ChannelInboundHandlerAdapter {
@@ -58,6 +58,7 @@ public final class HttpFramingValidator extends ChannelInboundHandlerAdapter {
         }
         validateTransferEncoding(request.protocolVersion(), transferEncodings);
         validateContentLength(contentLengths);
+        validateExpectation(headers.getAll(HttpHeaderNames.EXPECT));
     }
 
     private static void validateVersion(HttpVersion version) throws HttpFramingException {
@@ -88,6 +89,16 @@ public final class HttpFramingValidator extends ChannelInboundHandlerAdapter {
             throw new HttpFramingException(400,
                     "Transfer-Encoding " + RequestTargetNormalizer.quote(String.join(", ", values))
                             + " is not supported (expected: exactly \"chunked\")");
+        }
+    }
+
+    /** Accepts only {@code 100-continue}, the one expectation RFC 9110 §10.1.1 defines. */
+    private static void validateExpectation(List<String> values) throws HttpFramingException {
+        for (String value : values) {
+            if (!value.trim().equalsIgnoreCase("100-continue")) {
+                throw new HttpFramingException(417, "Expect " + RequestTargetNormalizer.quote(value)
+                        + " is not supported (expected: 100-continue)");
+            }
         }
     }
 
