@@ -1,16 +1,57 @@
 package dev.agentgateway.audit;
 
+import dev.agentgateway.audit.internal.ChainScanner;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 
-/** Checks an audit log's hash chain offline. */
+/**
+ * Checks an audit log's hash chain offline.
+ *
+ * <p>The file is streamed one line at a time. Each line must be a JSON object without duplicate member names, in
+ * the exact form the log writes, with the required members, a {@code seq} equal to its position and a
+ * {@code prev} equal to the SHA-256 of the line before it. The file must end with {@code \n}. An edit to a record
+ * either breaks that record's own checks or, when it leaves a well-formed record, breaks the {@code prev} of the
+ * next one, whose problem then names the edited record.
+ *
+ * <p>NOTE: a hash chain cannot detect an edit to the last record that keeps it well-formed, nor forged records
+ * appended at the end with correct {@code prev} values, because nothing after them covers their hash. Nor can it
+ * detect a log rewritten from some record onwards with every hash recomputed.
+ * {@link VerificationResult#limitation()} states this for every valid, non-empty log. Detecting these needs a signed
+ * checkpoint of the chain head stored apart from the log, which this verifier does not check yet.
+ */
 public final class AuditVerifier {
 
     private AuditVerifier() {
     }
 
-    /** Verifies every record in {@code directory}; throws only when the directory cannot be read. */
+    /**
+     * Verifies every record in {@code directory}; throws only when the directory cannot be read. A directory
+     * without a log, or with an empty one, is valid with 0 records.
+     *
+     * @throws NoSuchFileException when {@code directory} does not exist
+     * @throws NotDirectoryException when {@code directory} is not a directory
+     */
     public static VerificationResult verify(Path directory) throws IOException {
-        throw new UnsupportedOperationException("TODO");
+        if (!Files.exists(directory)) {
+            throw new NoSuchFileException(directory.toString(), null, "audit directory not found");
+        }
+        if (!Files.isDirectory(directory)) {
+            throw new NotDirectoryException(directory.toString());
+        }
+        Path file = directory.resolve(FileAuditLog.FILE_NAME);
+        if (!Files.exists(file)) {
+            return VerificationResult.valid(0);
+        }
+        ChainScanner.Result scan =
+                ChainScanner.scan(Files.newInputStream(file), ChainScanner.Mode.STOP_AT_FIRST_PROBLEM);
+        ChainScanner.Problem problem = scan.problem();
+        if (problem == null) {
+            return VerificationResult.valid(scan.recordsVerified());
+        }
+        return VerificationResult.invalid(scan.recordsVerified(), problem.expectedSequence(), problem.line(),
+                FileAuditLog.FILE_NAME, problem.text());
     }
 }

@@ -1,32 +1,267 @@
 package dev.agentgateway.audit;
 
+import dev.agentgateway.audit.internal.ChainScanner;
+import dev.agentgateway.audit.internal.RecordCodec;
+import dev.agentgateway.audit.internal.TornTail;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** {@link AuditLog} writing JSON lines to a file in one directory. */
+/**
+ * {@link AuditLog} writing JSON lines to the file {@value #FILE_NAME} in one directory.
+ *
+ * <p>Each {@link #append} writes one whole line through a channel opened for append and forces it to disk before
+ * returning. Appends are serialized by a lock so {@code seq} and {@code prev} stay consecutive. A failed append
+ * leaves the chain where it was, and the next append first cuts whatever part of the failed line reached the
+ * file. The file is locked while open, so a second process cannot append to the same log.
+ *
+ * <p>Each record is one JSON object on one {@code \n}-terminated line, with its members in this order:
+ * {@code seq} (1, 2, …), {@code id} (128 random bits, base64url), {@code time} (RFC 3339 UTC with milliseconds,
+ * from the clock), {@code type}, {@code request_id}, then each non-null optional member of {@link AuditEvent}
+ * ({@code principal}, {@code actor}, {@code tool}, {@code method}, {@code path}, {@code decision}, {@code rule},
+ * {@code reason}, {@code missing_authority}, {@code token_jti}, {@code proof_jti}, {@code jkt}, {@code status},
+ * {@code duration_ms}, {@code response_bytes}, {@code decision_record}), and last {@code prev}, the lowercase hex
+ * SHA-256 of the previous line without its newline (64 zeros for the first record). Strings are written by
+ * Jackson with every character outside printable ASCII as a <code>&#92;uXXXX</code> escape. A line is therefore
+ * pure printable ASCII, and no value can add a line break (U+2028 and U+2029 included), a control character or
+ * a bidirectional override to the file. {@link AuditRecords} reads the records back and {@link AuditVerifier}
+ * checks the chain.
+ */
 public final class FileAuditLog implements AuditLog {
 
-    private FileAuditLog() {
+    /** Name of the log file inside the audit directory. */
+    public static final String FILE_NAME = "audit.log";
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileAuditLog.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Opens the channel that appends to the log file; tests substitute a channel that fails. */
+    @FunctionalInterface
+    interface ChannelOpener {
+        FileChannel open(Path file) throws IOException;
+    }
+
+    private final Path file;
+    private final Clock clock;
+    private final ChannelOpener opener;
+    private final Supplier<String> idGenerator;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    // Guarded by lock.
+    private FileChannel channel;
+    private long lastSequence;
+    private String lastHash;
+    private long acknowledgedSize;
+    private boolean repairNeeded;
+    private boolean closed;
+
+    private FileAuditLog(Path file, Clock clock, ChannelOpener opener, Supplier<String> idGenerator,
+            FileChannel channel, long lastSequence, String lastHash) throws IOException {
+        this.file = file;
+        this.clock = clock;
+        this.opener = opener;
+        this.idGenerator = idGenerator;
+        this.channel = channel;
+        this.lastSequence = lastSequence;
+        this.lastHash = lastHash;
+        this.acknowledgedSize = channel.size();
     }
 
     /**
      * Opens the log in {@code directory}, creating both when absent, and continues the chain of the last whole
      * record found there.
      *
-     * @throws IOException when the directory cannot be created or the existing log cannot be read
+     * <p>An incomplete last line, left by a crash during a write, is cut off and reported at warn level. An
+     * existing log that is not a valid chain is still opened, so the gateway keeps recording. The problem is
+     * logged at error level once, and new records chain to the hash of the last line.
+     *
+     * @throws IOException when the directory cannot be created or written, the existing log cannot be read, or
+     *     another process has the log open
      */
     public static FileAuditLog open(Path directory, Clock clock) throws IOException {
-        throw new UnsupportedOperationException("TODO");
+        return open(directory, clock, FileAuditLog::openAppendChannel, FileAuditLog::newRecordId);
+    }
+
+    static FileAuditLog open(Path directory, Clock clock, ChannelOpener opener, Supplier<String> idGenerator)
+            throws IOException {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(clock, "clock");
+        createWritableDirectory(directory);
+        Path file = directory.resolve(FILE_NAME);
+        FileChannel channel = openLocked(opener, file);
+        try {
+            TornTail.truncate(channel, file);
+            ChainScanner.Result scan =
+                    ChainScanner.scan(Files.newInputStream(file), ChainScanner.Mode.READ_TO_END);
+            if (scan.problem() != null) {
+                LOG.error("Audit log {} is not a valid hash chain: line {} (seq {}): {}. New records chain to"
+                                + " line {}; run audit verify to inspect the log",
+                        file, scan.problem().line(), scan.problem().expectedSequence(), scan.problem().text(),
+                        scan.lineCount());
+            }
+            long lastSequence = scan.lastLineSequence() > 0 ? scan.lastLineSequence() : scan.lineCount();
+            LOG.debug("Opened audit log {} after record {}", file, lastSequence);
+            return new FileAuditLog(file, clock, opener, idGenerator, channel, lastSequence, scan.lastLineHash());
+        } catch (IOException | RuntimeException e) {
+            closeAfterFailure(channel, e);
+            throw e;
+        }
+    }
+
+    /** Returns the path of the log file. */
+    public Path file() {
+        return file;
     }
 
     @Override
     public AppendedRecord append(AuditEvent event) throws AuditWriteException {
-        throw new UnsupportedOperationException("TODO");
+        Objects.requireNonNull(event, "event");
+        byte[] eventMembers = RecordCodec.encodeEventMembers(event);
+        String id = idGenerator.get();
+        lock.lock();
+        try {
+            return appendLocked(id, eventMembers);
+        } finally {
+            lock.unlock();
+        }
     }
 
+    private AppendedRecord appendLocked(String id, byte[] eventMembers) throws AuditWriteException {
+        if (closed) {
+            throw new AuditWriteException("audit log is closed: " + file, null);
+        }
+        long sequence = lastSequence + 1;
+        byte[] line = RecordCodec.line(sequence, id, clock.instant(), eventMembers, lastHash);
+        if (line.length - 1 > RecordCodec.MAX_LINE_BYTES) {
+            throw new AuditWriteException("audit record " + sequence + " is " + (line.length - 1)
+                    + " bytes long (maximum: " + RecordCodec.MAX_LINE_BYTES + ")", null);
+        }
+        try {
+            if (repairNeeded) {
+                repairAfterFailure();
+            }
+            repairNeeded = true;
+            writeFully(line);
+            // NOTE: every append forces the file while holding the lock, so appends are bounded by fsync
+            // latency. Group commit (one force for a batch of waiting appends) is the planned way to lift that.
+            channel.force(false);
+            repairNeeded = false;
+        } catch (IOException e) {
+            throw new AuditWriteException("writing audit record " + sequence + " to " + file + " failed: " + e, e);
+        }
+        String hash = RecordCodec.sha256Hex(line, 0, line.length - 1);
+        lastSequence = sequence;
+        lastHash = hash;
+        acknowledgedSize += line.length;
+        return new AppendedRecord(sequence, id, hash);
+    }
+
+    /** Writes the line with one call; the loop only continues after a short write. */
+    private void writeFully(byte[] line) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(line);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    /**
+     * Cuts whatever a failed append left after the last acknowledged record, so the next record chains to it.
+     * Reopens the channel first when the failure closed it, as an interrupted write does.
+     */
+    private void repairAfterFailure() throws IOException {
+        if (!channel.isOpen()) {
+            channel = openLocked(opener, file);
+        }
+        long size = channel.size();
+        if (size < acknowledgedSize) {
+            throw new IOException("audit log " + file + " is " + size + " bytes, shorter than the "
+                    + acknowledgedSize + " bytes of acknowledged records, so it was changed outside this process."
+                    + " Run audit verify on it, then restart the gateway");
+        }
+        if (size > acknowledgedSize) {
+            channel.truncate(acknowledgedSize);
+            LOG.warn("Audit log {}: cut {} bytes left by a failed append after record {}", file,
+                    size - acknowledgedSize, lastSequence);
+            channel.force(true);
+        }
+    }
+
+    /** Closes the log; later appends fail with {@link AuditWriteException}. Closing twice has no effect. */
     @Override
     public void close() throws IOException {
-        throw new UnsupportedOperationException("TODO");
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            channel.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void createWritableDirectory(Path directory) throws IOException {
+        try {
+            Files.createDirectories(directory);
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException("audit directory path is not a directory: " + directory, e);
+        }
+        if (!Files.isWritable(directory)) {
+            throw new AccessDeniedException(directory.toString(), null, "audit directory is not writable");
+        }
+    }
+
+    private static FileChannel openLocked(ChannelOpener opener, Path file) throws IOException {
+        FileChannel channel = opener.open(file);
+        try {
+            FileLock fileLock = channel.tryLock();
+            if (fileLock == null) {
+                throw new IOException("audit log is open in another process: " + file);
+            }
+            return channel;
+        } catch (OverlappingFileLockException e) {
+            IOException failure = new IOException("audit log is already open in this process: " + file, e);
+            closeAfterFailure(channel, failure);
+            throw failure;
+        } catch (IOException | RuntimeException e) {
+            closeAfterFailure(channel, e);
+            throw e;
+        }
+    }
+
+    private static void closeAfterFailure(FileChannel channel, Exception failure) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private static FileChannel openAppendChannel(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+    }
+
+    /** Returns 128 random bits, base64url encoded without padding. */
+    private static String newRecordId() {
+        byte[] bits = new byte[16];
+        RANDOM.nextBytes(bits);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
     }
 }

@@ -1,0 +1,179 @@
+package dev.agentgateway.config.internal;
+
+import dev.agentgateway.config.AuditConfig;
+import dev.agentgateway.config.ConfigException;
+import dev.agentgateway.config.GatewayConfig;
+import dev.agentgateway.config.ListenerConfig;
+import dev.agentgateway.config.PolicyConfig;
+import dev.agentgateway.config.RouteConfig;
+import dev.agentgateway.config.SampleToolConfig;
+import dev.agentgateway.config.SigningKeyConfig;
+import dev.agentgateway.config.TokenConfig;
+import dev.agentgateway.config.TrustedIssuerConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Maps the parsed YAML tree to {@link GatewayConfig}, applying defaults and validating every value. */
+public final class GatewayConfigMapper {
+
+    static final ListenerConfig DEFAULT_AGENT_LISTENER = new ListenerConfig("127.0.0.1", 8080);
+    static final ListenerConfig DEFAULT_ADMIN_LISTENER = new ListenerConfig("127.0.0.1", 9090);
+    static final ListenerConfig DEFAULT_SAMPLE_TOOL_LISTENER = new ListenerConfig("127.0.0.1", 8091);
+    static final String DEFAULT_SIGNING_KEY_PATH = "agent-gateway-data/signing-key.jwk";
+    static final String DEFAULT_AUDIT_DIRECTORY = "agent-gateway-data/audit";
+    static final String SIGNING_ALGORITHM = "ES256";
+
+    private static final List<String> TOP_LEVEL_KEYS = List.of("listeners", "public-origin", "signing-key", "audit",
+            "tokens", "trusted-issuers", "routes", "policy", "sample-tool");
+    private static final String ORIGIN_FORM = "scheme://host[:port] with scheme http or https, no path";
+
+    private final Values values;
+    private final ConfigErrors errors;
+    private final Path baseDirectory;
+
+    public GatewayConfigMapper(ConfigErrors errors, Path baseDirectory) {
+        this.values = new Values(errors);
+        this.errors = errors;
+        this.baseDirectory = baseDirectory;
+    }
+
+    /** Returns the configuration in {@code root}; {@code source} is recorded as the file it came from. */
+    public GatewayConfig map(YamlNode root, Path source) throws ConfigException {
+        MappingReader top = MappingReader.of(errors, "", root, TOP_LEVEL_KEYS);
+        ListenerPair listeners = listeners(top);
+        String publicOrigin = top.optional("public-origin").isPresent()
+                ? publicOrigin(top.optional("public-origin").get(), top.path("public-origin"))
+                : null;
+        SigningKeyConfig signingKey = signingKey(top);
+        AuditConfig audit = audit(top);
+        TokenConfig tokens = tokens(top);
+
+        List<TrustedIssuerConfig> issuers = new TrustedIssuersSection(values, baseDirectory).map(top);
+        List<RouteConfig> routes = new RoutesSection(values).map(top);
+        PolicyConfig policy = new PolicySection(values).map(top, routes);
+        SampleToolConfig sampleTool = sampleTool(top, listeners);
+
+        return new GatewayConfig(source, listeners.agent(), listeners.admin(), publicOrigin, routes, issuers,
+                signingKey, audit, tokens, policy, sampleTool);
+    }
+
+    private record ListenerPair(ListenerConfig agent, ListenerConfig admin) {
+    }
+
+    private ListenerPair listeners(MappingReader top) throws ConfigException {
+        Optional<YamlNode> node = top.optional("listeners");
+        if (node.isEmpty()) {
+            return new ListenerPair(DEFAULT_AGENT_LISTENER, DEFAULT_ADMIN_LISTENER);
+        }
+        MappingReader listeners = MappingReader.of(errors, "listeners", node.get(), List.of("agent", "admin"));
+        ListenerConfig agent = listener(listeners, "agent", DEFAULT_AGENT_LISTENER);
+        ListenerConfig admin = listener(listeners, "admin", DEFAULT_ADMIN_LISTENER);
+        if (agent.port() != 0 && agent.port() == admin.port()) {
+            String key = listeners.has("admin") ? "admin" : "agent";
+            throw errors.at(listeners.optional(key).get(), listeners.path(key),
+                    "admin listener uses the agent listener's port " + agent.port(),
+                    "a different port for each listener, or port 0 for both");
+        }
+        return new ListenerPair(agent, admin);
+    }
+
+    private ListenerConfig listener(MappingReader mapping, String key, ListenerConfig defaultValue)
+            throws ConfigException {
+        Optional<YamlNode> node = mapping.optional(key);
+        return node.isPresent() ? values.listener(node.get(), mapping.path(key)) : defaultValue;
+    }
+
+    private String publicOrigin(YamlNode node, String path) throws ConfigException {
+        String text = values.string(node, path, ORIGIN_FORM);
+        URI uri = UrlRules.parseAbsolute(text);
+        if (uri == null || !(UrlRules.scheme(uri).equals("http") || UrlRules.scheme(uri).equals("https"))
+                || uri.getHost() == null) {
+            throw errors.at(node, path, ConfigErrors.quote(text) + " is not an http or https origin", ORIGIN_FORM);
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw errors.at(node, path, "contains user information", ORIGIN_FORM);
+        }
+        if (!uri.getRawPath().isEmpty() || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw errors.at(node, path, ConfigErrors.quote(text) + " has a path, query or fragment",
+                    ORIGIN_FORM + ", no trailing slash");
+        }
+        return text;
+    }
+
+    private SigningKeyConfig signingKey(MappingReader top) throws ConfigException {
+        Optional<YamlNode> node = top.optional("signing-key");
+        if (node.isEmpty()) {
+            return new SigningKeyConfig(baseDirectory.resolve(DEFAULT_SIGNING_KEY_PATH).normalize(),
+                    SIGNING_ALGORITHM);
+        }
+        MappingReader signingKey = MappingReader.of(errors, "signing-key", node.get(), List.of("path", "algorithm"));
+        Path path = signingKey.optional("path").isPresent()
+                ? values.path(signingKey.optional("path").get(), signingKey.path("path"), baseDirectory)
+                : baseDirectory.resolve(DEFAULT_SIGNING_KEY_PATH).normalize();
+        Optional<YamlNode> algorithmNode = signingKey.optional("algorithm");
+        if (algorithmNode.isPresent()) {
+            String algorithm = values.string(algorithmNode.get(), signingKey.path("algorithm"), SIGNING_ALGORITHM);
+            if (!algorithm.equals(SIGNING_ALGORITHM)) {
+                throw errors.at(algorithmNode.get(), signingKey.path("algorithm"),
+                        ConfigErrors.quote(algorithm) + " is not supported yet", SIGNING_ALGORITHM);
+            }
+        }
+        return new SigningKeyConfig(path, SIGNING_ALGORITHM);
+    }
+
+    private AuditConfig audit(MappingReader top) throws ConfigException {
+        Optional<YamlNode> node = top.optional("audit");
+        if (node.isEmpty()) {
+            return new AuditConfig(baseDirectory.resolve(DEFAULT_AUDIT_DIRECTORY).normalize());
+        }
+        MappingReader audit = MappingReader.of(errors, "audit", node.get(), List.of("directory"));
+        Optional<YamlNode> directory = audit.optional("directory");
+        return new AuditConfig(directory.isPresent()
+                ? values.path(directory.get(), audit.path("directory"), baseDirectory)
+                : baseDirectory.resolve(DEFAULT_AUDIT_DIRECTORY).normalize());
+    }
+
+    private TokenConfig tokens(MappingReader top) throws ConfigException {
+        TokenConfig defaults = TokenConfig.defaults();
+        Optional<YamlNode> node = top.optional("tokens");
+        if (node.isEmpty()) {
+            return defaults;
+        }
+        MappingReader tokens = MappingReader.of(errors, "tokens", node.get(),
+                List.of("capability-lifetime", "proof-max-age", "clock-skew", "txn-token-lifetime"));
+        Duration second = Duration.ofSeconds(1);
+        Duration fiveMinutes = Duration.ofSeconds(300);
+        return new TokenConfig(
+                duration(tokens, "capability-lifetime", defaults.capabilityLifetime(), second,
+                        TokenConfig.MAX_CAPABILITY_LIFETIME),
+                duration(tokens, "proof-max-age", defaults.proofMaxAge(), second, fiveMinutes),
+                duration(tokens, "clock-skew", defaults.clockSkew(), Duration.ZERO, TokenConfig.MAX_CLOCK_SKEW),
+                duration(tokens, "txn-token-lifetime", defaults.txnTokenLifetime(), second, fiveMinutes));
+    }
+
+    private Duration duration(MappingReader mapping, String key, Duration defaultValue, Duration min, Duration max)
+            throws ConfigException {
+        Optional<YamlNode> node = mapping.optional(key);
+        return node.isPresent() ? values.duration(node.get(), mapping.path(key), min, max) : defaultValue;
+    }
+
+    private SampleToolConfig sampleTool(MappingReader top, ListenerPair listeners) throws ConfigException {
+        Optional<YamlNode> node = top.optional("sample-tool");
+        if (node.isEmpty()) {
+            return null;
+        }
+        MappingReader sampleTool = MappingReader.of(errors, "sample-tool", node.get(), List.of("listener"));
+        ListenerConfig listener = listener(sampleTool, "listener", DEFAULT_SAMPLE_TOOL_LISTENER);
+        boolean clashes = listener.port() != 0
+                && (listener.port() == listeners.agent().port() || listener.port() == listeners.admin().port());
+        if (clashes) {
+            YamlNode at = sampleTool.optional("listener").orElse(node.get());
+            throw errors.at(at, sampleTool.path("listener"), "port " + listener.port()
+                    + " is already used by the agent or admin listener", "a port of its own, or port 0");
+        }
+        return new SampleToolConfig(listener);
+    }
+}
