@@ -49,7 +49,7 @@ class AgentGatewayCommandTest {
     }
 
     @Test
-    void serveWithMissingConfigFileExits2WithoutStackTrace(@TempDir Path directory) {
+    void serveMissingConfigExits2(@TempDir Path directory) {
         Path missing = directory.resolve("gateway.yaml");
 
         assertThat(run("serve", "--config", missing.toString())).isEqualTo(2);

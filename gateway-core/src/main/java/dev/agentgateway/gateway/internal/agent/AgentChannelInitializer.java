@@ -13,9 +13,10 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds the agent listener pipeline, one handler per step of a call: decode (codec, header deadline, framing
- * rules), one message per read, the exchange lifecycle, normalize, the gateway's own endpoints, route,
- * authenticate, authorize, audit, proxy (rewrite, forward, complete), and a last handler for unexpected errors.
+ * Builds the agent listener pipeline with one handler per step of a call. The steps are decode (codec, header
+ * deadline, framing rules), one message per read, the exchange lifecycle, normalize, the gateway's own endpoints,
+ * route, authenticate, authorize, audit, and proxy (rewrite, forward, complete). A last handler catches
+ * unexpected errors.
  * Accepted channels must have auto-read off: the pipeline requests every read itself.
  */
 @Sharable

@@ -11,7 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
- * What the agent listener's handlers share: immutable configuration and thread-safe services.
+ * Configuration and services shared by the agent listener's handlers, all immutable or thread-safe.
  *
  * @param publicOrigin origin agents use, for example {@code http://127.0.0.1:8080}; the base of DPoP {@code htu}
  * @param routes proxied routes

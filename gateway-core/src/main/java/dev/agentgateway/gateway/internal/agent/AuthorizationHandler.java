@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Asks the policy whether the principal may make this call: tool of the route, method as received, and the
- * normalized path relative to the route prefix. A denial is audited and answered by
- * {@link ProblemResponses#denied}.
+ * normalized path relative to the route prefix. A denial is audited, and its response
+ * comes from {@link ProblemResponses#denied}.
  */
 @Sharable
 final class AuthorizationHandler extends ChannelInboundHandlerAdapter {

@@ -8,9 +8,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Appends the {@code DECISION} record of an allowed call and passes the call on only once the record is durable.
- * The append runs on the audit executor; meanwhile the connection reads nothing, because reads are requested
+ * The append runs on the audit executor. Meanwhile the connection reads nothing, because reads are requested
  * explicitly and no handler requests one until the call continues on the event loop. When the record cannot be
- * made durable the call is answered 503 and nothing is forwarded.
+ * made durable the response is 503 and nothing is forwarded.
  */
 @Sharable
 final class DecisionAuditHandler extends ChannelInboundHandlerAdapter {
@@ -32,7 +32,7 @@ final class DecisionAuditHandler extends ChannelInboundHandlerAdapter {
         services.audit().append(AuditEvents.decision(exchange, AuditEvents.ALLOW).build())
                 .whenComplete((record, error) -> ctx.executor().execute(() -> {
                     if (error != null) {
-                        log.debug("Request {} answered 503: its decision record could not be made durable",
+                        log.debug("Request {} rejected with 503: its decision record could not be made durable",
                                 exchange.requestId());
                         ctx.writeAndFlush(ProblemResponses.auditUnavailable(exchange.requestId()));
                         return;

@@ -156,7 +156,7 @@ final class Exchange {
         this.responseStarted = true;
     }
 
-    /** What a request reached on the agent listener. */
+    /** The gateway endpoint or proxied route a request reached. */
     enum Endpoint {
         NONE("none"),
         METADATA("metadata"),

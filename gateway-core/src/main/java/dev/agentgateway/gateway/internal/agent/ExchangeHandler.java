@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * one message per {@code read()} through a {@code FlowControlHandler}), so a request is processed completely
  * before the next one is read, and no handler receives body data it did not ask for.
  *
- * <p>Inbound, it answers malformed requests (400, 414, 431, 505) and header read timeouts (408) and closes, wraps
- * each valid request head into an {@link Exchange} for the handlers after it, and drops body data of a request that
- * has already been answered. Outbound, it adds {@code X-Request-Id} to every response, decides whether the
+ * <p>Inbound, it rejects malformed requests (400, 414, 417, 431, 505) and header read timeouts (408) and closes,
+ * wraps each valid request head into an {@link Exchange} for the handlers after it, and drops body data of a
+ * request whose response has started. Outbound, it adds {@code X-Request-Id} to every response, decides whether the
  * connection stays open, counts the response, and reads the next request once both the request and the response
  * are complete. Idle connections are closed when the idle timeout fires between requests.
  */

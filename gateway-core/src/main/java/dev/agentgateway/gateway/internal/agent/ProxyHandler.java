@@ -33,11 +33,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Forwards an allowed, audited call to its backend and streams the response back, then appends the
- * {@code OUTCOME} record. One instance per agent connection; it holds at most one call at a time.
+ * {@code OUTCOME} record. One instance per agent connection, with at most one call in progress.
  *
  * <p>The request is rewritten by {@link UpstreamRequests#rewrite} with a Txn-Token whose {@code txn} is the
- * decision record id. Bodies are streamed in both directions and never aggregated: a request body part is read
- * from the agent only after the previous one was handed to a writable upstream connection, and the upstream
+ * decision record id. Bodies are streamed in both directions and never aggregated. A request body part is read
+ * from the agent only after the previous one was handed to a writable upstream connection. The upstream
  * connection stops reading while the agent connection is not writable. The backend gets the route's connect
  * timeout, and its response head must arrive within the route's response timeout after the request was sent.
  * An unreachable backend gets 502, a late one 504, both as problem details and both audited as outcomes.
@@ -328,7 +328,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             finish(responseHeadSent ? upstreamHead.status().code() : null, "client closed the connection");
         }
 
-        /** Answers with a problem response, closes the upstream connection, and audits the outcome. */
+        /** Sends a problem response, closes the upstream connection, and audits the outcome. */
         private void failBeforeResponse(HttpResponseStatus status, String typeName, String title, String detail) {
             releaseUpstream(false);
             detach();
@@ -336,7 +336,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     .addListener((ChannelFuture written) -> finish(status.code(), detail));
         }
 
-        /** Ends a response already under way: the agent sees the connection close instead of a truncated body. */
+        /** Ends a response already under way by closing the agent connection, so the truncation is visible. */
         private void abortMidResponse(String reason) {
             releaseUpstream(false);
             detach();

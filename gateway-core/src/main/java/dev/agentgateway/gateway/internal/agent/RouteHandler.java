@@ -9,7 +9,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Selects the proxied route whose prefix is the longest match of the normalized path, or answers 404. */
+/** Selects the proxied route whose prefix is the longest match of the normalized path, or responds with 404. */
 @Sharable
 final class RouteHandler extends ChannelInboundHandlerAdapter {
 

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves {@code POST /oauth2/token}: reads the form body (at most {@code maxEndpointBodySize} bytes), runs the
  * RFC 8693 token exchange on the token exchange executor, appends a {@code TOKEN_EXCHANGE} audit record for every
- * outcome and only then answers. When the record cannot be made durable the answer is 503 and no token is sent.
+ * outcome and only then responds. When the record cannot be made durable the response is 503 and no token is sent.
  */
 @Sharable
 final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
@@ -176,7 +176,7 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ReferenceCountUtil.release(outcome.response());
-        log.debug("Token request {} answered 503: its audit record could not be made durable", exchange.requestId());
+        log.debug("Token request {} rejected with 503: its audit record could not be made durable", exchange.requestId());
         ctx.writeAndFlush(ProblemResponses.tokenError(503, OAuthErrorCode.SERVER_ERROR,
                 "the audit log is unavailable, so no token was issued; retry later"));
     }

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Last handler of the agent pipeline: answers 500 and closes when a handler threw, closes on I/O errors, and
- * releases anything no handler consumed.
+ * Last handler of the agent pipeline: responds with 500 and closes when a handler threw, closes on I/O errors,
+ * and releases anything no handler consumed.
  */
 @Sharable
 final class UnhandledErrorHandler extends ChannelInboundHandlerAdapter {

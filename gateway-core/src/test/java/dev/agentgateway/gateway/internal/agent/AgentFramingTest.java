@@ -165,7 +165,7 @@ class AgentFramingTest {
     }
 
     @Test
-    void bodyWithLineStartingWithSpaceIsNotObsFold() {
+    void bodyLineWithSpaceIsNotObsFold() {
         String body = "x\r\n y";
         channel.writeInbound(Unpooled.copiedBuffer("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length()
                 + "\r\n\r\n" + body, ISO_8859_1));
@@ -226,7 +226,7 @@ class AgentFramingTest {
         return text.toString();
     }
 
-    /** Stands in for the handlers after the exchange stage: reads the whole request, then answers 200. */
+    /** Stands in for the handlers after the exchange stage: reads the whole request, then responds with 200. */
     private static final class RecordingEndpoint extends ChannelInboundHandlerAdapter {
         private final List<String> received;
 
