@@ -1,8 +1,38 @@
 package dev.agentgateway.token;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.agentgateway.policy.Actor;
+import dev.agentgateway.policy.Principal;
+import dev.agentgateway.token.internal.CapabilityClaims;
+import dev.agentgateway.token.internal.ClaimValues;
+import dev.agentgateway.token.internal.ClockedClaimsVerifier;
+import dev.agentgateway.token.internal.CompactJws;
+import dev.agentgateway.token.internal.DPoPProofVerifier;
+import dev.agentgateway.token.internal.DPoPProofVerifier.VerifiedProof;
+import dev.agentgateway.token.internal.Quoting;
+import dev.agentgateway.token.internal.RegisteredClaims;
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Verifies {@code Authorization: DPoP} capability tokens and their DPoP proofs at the proxy (RFC 9449 §4.3 and
@@ -10,7 +40,33 @@ import java.util.Optional;
  */
 public final class AccessTokenAuthenticator {
 
-    AccessTokenAuthenticator() {
+    private static final String KIND = "access token";
+    private static final Set<String> REQUIRED_CLAIMS = Set.of("iss", "sub", "aud", "exp", "iat", "jti",
+            CapabilityClaims.CONFIRMATION);
+    private static final JOSEObjectTypeVerifier<SecurityContext> EXACT_TYPE = (type, context) -> {
+        if (type == null || !CapabilityClaims.TYPE.getType().equals(type.getType())) {
+            throw new BadJOSEException("JOSE header typ " + (type == null ? "missing" : Quoting.quote(type.getType()))
+                    + " (expected: " + CapabilityClaims.TYPE + ")");
+        }
+    };
+
+    private final String publicOrigin;
+    private final JWSVerificationKeySelector<SecurityContext> keySelector;
+    private final DPoPProofVerifier proofs;
+    private final Duration clockSkew;
+    private final Clock clock;
+    /** One processor per tool, because the accepted {@code aud} is part of the claims verifier. */
+    private final ConcurrentMap<String, DefaultJWTProcessor<SecurityContext>> processors =
+            new ConcurrentHashMap<>();
+
+    AccessTokenAuthenticator(String publicOrigin, JWKSet gatewayKeys, DPoPProofVerifier proofs, Duration clockSkew,
+            Clock clock) {
+        this.publicOrigin = Objects.requireNonNull(publicOrigin, "publicOrigin");
+        this.keySelector = new JWSVerificationKeySelector<>(JWSAlgorithm.ES256,
+                new ImmutableJWKSet<>(gatewayKeys.toPublicJWKSet()));
+        this.proofs = Objects.requireNonNull(proofs, "proofs");
+        this.clockSkew = Objects.requireNonNull(clockSkew, "clockSkew");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
@@ -28,6 +84,167 @@ public final class AccessTokenAuthenticator {
      */
     public Optional<VerifiedCall> authenticate(String method, URI requestUri, String expectedTool,
             List<String> authorizationHeaders, List<String> dpopHeaders) throws OAuthException {
-        throw new UnsupportedOperationException("TODO");
+        List<String> authorizations = authorizationHeaders == null ? List.of() : authorizationHeaders;
+        List<String> proofHeaders = dpopHeaders == null ? List.of() : dpopHeaders;
+        if (authorizations.isEmpty() && proofHeaders.isEmpty()) {
+            return Optional.empty();
+        }
+        checkHeaderCounts(authorizations, proofHeaders);
+        String token = dpopToken(authorizations.get(0));
+        if (proofHeaders.isEmpty()) {
+            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof missing (expected: one DPoP "
+                    + "header with the request)");
+        }
+
+        JWTClaimsSet claims = verifyToken(token, expectedTool);
+        ClaimValues values = new ClaimValues(claims, KIND, OAuthErrorCode.INVALID_TOKEN);
+        String keyThumbprint = keyThumbprint(values);
+        VerifiedProof proof = proofs.verifyResourceRequest(proofHeaders.get(0), method, requestUri, token,
+                keyThumbprint);
+        return Optional.of(new VerifiedCall(principal(values), actor(values), expectedTool, scopes(values),
+                claims.getJWTID(), proof.proofId(), proof.keyThumbprint(), claims.getExpirationTime().toInstant()));
+    }
+
+    private static void checkHeaderCounts(List<String> authorizations, List<String> proofHeaders)
+            throws OAuthException {
+        if (authorizations.size() > 1) {
+            throw new OAuthException(OAuthErrorCode.INVALID_REQUEST, authorizations.size()
+                    + " Authorization header values (expected: one)");
+        }
+        if (proofHeaders.size() > 1) {
+            throw new OAuthException(OAuthErrorCode.INVALID_REQUEST, proofHeaders.size()
+                    + " DPoP header values (expected: one)");
+        }
+        if (authorizations.isEmpty()) {
+            throw new OAuthException(OAuthErrorCode.INVALID_REQUEST, "DPoP header without Authorization header "
+                    + "(expected: Authorization: DPoP <token>)");
+        }
+    }
+
+    /** Returns the token68 of an {@code Authorization: DPoP} value (RFC 9449 §7.1, RFC 9110 §11.4). */
+    private static String dpopToken(String authorization) throws OAuthException {
+        String value = authorization == null ? "" : authorization.strip();
+        int space = value.indexOf(' ');
+        String scheme = space < 0 ? value : value.substring(0, space);
+        if (scheme.equalsIgnoreCase("Bearer")) {
+            throw new OAuthException(OAuthErrorCode.INVALID_TOKEN,
+                    "DPoP-bound tokens must use the DPoP authorization scheme (received: Bearer)");
+        }
+        if (!scheme.equalsIgnoreCase("DPoP")) {
+            throw new OAuthException(OAuthErrorCode.INVALID_TOKEN, "authorization scheme " + describeScheme(scheme)
+                    + " rejected (expected: DPoP)");
+        }
+        String token = space < 0 ? "" : value.substring(space + 1).stripLeading();
+        if (!isToken68(token)) {
+            throw new OAuthException(OAuthErrorCode.INVALID_TOKEN,
+                    "access token missing or malformed (expected: Authorization: DPoP followed by a token68)");
+        }
+        return token;
+    }
+
+    /** Names a rejected scheme only when it looks like one, because a client may have sent a bare token. */
+    private static String describeScheme(String scheme) {
+        boolean schemeLike = !scheme.isEmpty() && scheme.length() <= 16
+                && scheme.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-');
+        return schemeLike ? Quoting.quote(scheme) : "(not shown)";
+    }
+
+    private static boolean isToken68(String token) {
+        int end = token.length();
+        while (end > 0 && token.charAt(end - 1) == '=') {
+            end--;
+        }
+        if (end == 0) {
+            return false;
+        }
+        for (int i = 0; i < end; i++) {
+            char c = token.charAt(i);
+            boolean allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private JWTClaimsSet verifyToken(String token, String expectedTool) throws OAuthException {
+        SignedJWT jwt = CompactJws.parse(token, KIND, CapabilityClaims.MAX_TOKEN_LENGTH, OAuthErrorCode.INVALID_TOKEN);
+        RegisteredClaims.check(jwt, KIND, OAuthErrorCode.INVALID_TOKEN);
+        JWTClaimsSet claims;
+        try {
+            claims = processors.computeIfAbsent(expectedTool, this::processor).process(jwt, null);
+        } catch (BadJOSEException | JOSEException e) {
+            throw new OAuthException(OAuthErrorCode.INVALID_TOKEN, KIND + " rejected: " + e.getMessage());
+        }
+        checkAudience(claims, expectedTool);
+        checkLifetime(claims);
+        return claims;
+    }
+
+    private DefaultJWTProcessor<SecurityContext> processor(String tool) {
+        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+        processor.setJWSKeySelector(keySelector);
+        processor.setJWSTypeVerifier(EXACT_TYPE);
+        JWTClaimsSet exactIssuer = new JWTClaimsSet.Builder().issuer(publicOrigin).build();
+        processor.setJWTClaimsSetVerifier(new ClockedClaimsVerifier(Set.of(tool), exactIssuer, REQUIRED_CLAIMS,
+                clock, clockSkew));
+        return processor;
+    }
+
+    /** Requires {@code aud} to name only the route's tool, because this gateway never mints a token for several. */
+    private static void checkAudience(JWTClaimsSet claims, String expectedTool) throws OAuthException {
+        if (!claims.getAudience().equals(List.of(expectedTool))) {
+            String audience = String.join(" ", claims.getAudience());
+            throw new OAuthException(OAuthErrorCode.INVALID_TOKEN, KIND + " rejected: aud " + Quoting.quote(audience)
+                    + " (expected: " + Quoting.quote(expectedTool) + ")");
+        }
+    }
+
+    /** Rejects lifetimes the token endpoint never issues, which only a forged or misissued token could carry. */
+    private static void checkLifetime(JWTClaimsSet claims) throws OAuthException {
+        Instant issuedAt = claims.getIssueTime().toInstant();
+        Instant expiresAt = claims.getExpirationTime().toInstant();
+        if (Duration.between(issuedAt, expiresAt).compareTo(CapabilityClaims.MAX_LIFETIME) > 0) {
+            throw new OAuthException(OAuthErrorCode.INVALID_TOKEN, KIND + " rejected: lifetime from iat " + issuedAt
+                    + " to exp " + expiresAt + " exceeds " + CapabilityClaims.MAX_LIFETIME.toSeconds() + "s");
+        }
+    }
+
+    private static String keyThumbprint(ClaimValues values) throws OAuthException {
+        Map<String, Object> confirmation = values.object(CapabilityClaims.CONFIRMATION);
+        String thumbprint = confirmation == null ? null : values.memberString(confirmation,
+                CapabilityClaims.CONFIRMATION, CapabilityClaims.KEY_THUMBPRINT);
+        if (thumbprint == null || thumbprint.isEmpty()) {
+            throw new OAuthException(OAuthErrorCode.INVALID_TOKEN, KIND + " rejected: cnf.jkt missing");
+        }
+        return thumbprint;
+    }
+
+    private static Principal principal(ClaimValues values) throws OAuthException {
+        return new Principal(values.requiredString(CapabilityClaims.SUBJECT_ISSUER), values.requiredString("sub"),
+                Set.copyOf(values.stringList(CapabilityClaims.GROUPS)), values.string(CapabilityClaims.ACR),
+                Set.copyOf(values.stringList(CapabilityClaims.AMR)), values.instant(CapabilityClaims.AUTH_TIME));
+    }
+
+    private static Actor actor(ClaimValues values) throws OAuthException {
+        Map<String, Object> act = values.object(CapabilityClaims.ACTOR);
+        if (act == null) {
+            return null;
+        }
+        String subject = values.memberString(act, CapabilityClaims.ACTOR, "sub");
+        String issuer = values.memberString(act, CapabilityClaims.ACTOR, "iss");
+        if (subject == null || issuer == null) {
+            throw new OAuthException(OAuthErrorCode.INVALID_TOKEN, KIND + " rejected: act needs sub and iss");
+        }
+        return new Actor(issuer, subject);
+    }
+
+    private static Set<String> scopes(ClaimValues values) throws OAuthException {
+        String scope = values.string(CapabilityClaims.SCOPE);
+        if (scope == null || scope.isEmpty()) {
+            return Set.of();
+        }
+        return Set.copyOf(Arrays.asList(scope.split(" ")));
     }
 }

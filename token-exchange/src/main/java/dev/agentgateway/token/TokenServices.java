@@ -1,15 +1,50 @@
 package dev.agentgateway.token;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentgateway.config.GatewayConfig;
+import dev.agentgateway.config.TokenConfig;
 import dev.agentgateway.policy.Policy;
+import dev.agentgateway.token.internal.CapabilityClaims;
+import dev.agentgateway.token.internal.DPoPProofVerifier;
+import dev.agentgateway.token.internal.GatewaySigningKey;
+import dev.agentgateway.token.internal.PolicyScopeAuthority;
+import dev.agentgateway.token.internal.ProofReplayCache;
+import dev.agentgateway.token.internal.ScopeAuthority;
+import dev.agentgateway.token.internal.TrustedIssuers;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /** Builds and holds the gateway's token components, which share its signing key, issuers and replay cache. */
 public final class TokenServices {
 
-    private TokenServices() {
+    /** Path of the token endpoint under the public origin. */
+    public static final String TOKEN_ENDPOINT_PATH = "/oauth2/token";
+    /** Path of the public JWK set under the public origin. */
+    public static final String JWKS_PATH = "/.well-known/jwks.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String publicOrigin;
+    private final GatewaySigningKey signingKey;
+    private final TokenExchangeService tokenExchange;
+    private final AccessTokenAuthenticator authenticator;
+    private final TxnTokenIssuer txnTokens;
+
+    private TokenServices(String publicOrigin, GatewaySigningKey signingKey, TokenExchangeService tokenExchange,
+            AccessTokenAuthenticator authenticator, TxnTokenIssuer txnTokens) {
+        this.publicOrigin = publicOrigin;
+        this.signingKey = signingKey;
+        this.tokenExchange = tokenExchange;
+        this.authenticator = authenticator;
+        this.txnTokens = txnTokens;
     }
 
     /**
@@ -24,33 +59,95 @@ public final class TokenServices {
      */
     public static TokenServices create(GatewayConfig config, String publicOrigin, Policy policy, Clock clock)
             throws IOException {
-        throw new UnsupportedOperationException("TODO");
+        return create(config, publicOrigin, new PolicyScopeAuthority(policy), clock);
+    }
+
+    /** Builds the services around any {@link ScopeAuthority}, so tests can run without a policy. */
+    static TokenServices create(GatewayConfig config, String publicOrigin, ScopeAuthority authority, Clock clock)
+            throws IOException {
+        checkOrigin(publicOrigin);
+        checkAlgorithm(config.signingKey().algorithm());
+        Objects.requireNonNull(authority, "authority");
+        Objects.requireNonNull(clock, "clock");
+
+        TokenConfig tokens = config.tokens();
+        GatewaySigningKey signingKey = GatewaySigningKey.loadOrGenerate(config.signingKey().path());
+        TrustedIssuers issuers = TrustedIssuers.create(config.trustedIssuers(), publicOrigin, clock,
+                tokens.clockSkew());
+        ProofReplayCache replayCache = new ProofReplayCache(tokens.proofMaxAge(), tokens.clockSkew(),
+                ProofReplayCache.DEFAULT_MAX_ENTRIES, clock);
+        DPoPProofVerifier proofs = new DPoPProofVerifier(tokens.proofMaxAge(), tokens.clockSkew(), replayCache,
+                clock);
+
+        Duration lifetime = min(tokens.capabilityLifetime(), CapabilityClaims.MAX_LIFETIME);
+        TokenExchangeService tokenExchange = new TokenExchangeService(publicOrigin, config.routes(), issuers, proofs,
+                authority, signingKey, lifetime, clock);
+        AccessTokenAuthenticator authenticator = new AccessTokenAuthenticator(publicOrigin, signingKey.publicKeys(),
+                proofs, tokens.clockSkew(), clock);
+        TxnTokenIssuer txnTokens = new TxnTokenIssuer(publicOrigin, signingKey, tokens.txnTokenLifetime(), clock);
+        return new TokenServices(publicOrigin, signingKey, tokenExchange, authenticator, txnTokens);
+    }
+
+    private static void checkOrigin(String publicOrigin) {
+        Objects.requireNonNull(publicOrigin, "publicOrigin");
+        URI uri = URI.create(publicOrigin);
+        boolean originOnly = uri.getScheme() != null && uri.getHost() != null && uri.getRawPath().isEmpty()
+                && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null;
+        if (!originOnly) {
+            throw new IllegalArgumentException("publicOrigin: \"" + publicOrigin
+                    + "\" (expected: scheme://host[:port] without path or trailing slash)");
+        }
+    }
+
+    private static void checkAlgorithm(String algorithm) {
+        if (!"ES256".equals(algorithm)) {
+            throw new IllegalArgumentException("signing-key.algorithm: \"" + algorithm + "\" (expected: ES256)");
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     public TokenExchangeService tokenExchange() {
-        throw new UnsupportedOperationException("TODO");
+        return tokenExchange;
     }
 
     public AccessTokenAuthenticator authenticator() {
-        throw new UnsupportedOperationException("TODO");
+        return authenticator;
     }
 
     public TxnTokenIssuer txnTokens() {
-        throw new UnsupportedOperationException("TODO");
+        return txnTokens;
     }
 
     /** Returns the RFC 8414 authorization server metadata document as JSON. */
     public String metadataJson() {
-        throw new UnsupportedOperationException("TODO");
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("issuer", publicOrigin);
+        metadata.put("token_endpoint", publicOrigin + TOKEN_ENDPOINT_PATH);
+        metadata.put("jwks_uri", publicOrigin + JWKS_PATH);
+        metadata.put("grant_types_supported", List.of(TokenExchangeService.GRANT_TYPE));
+        metadata.put("token_endpoint_auth_methods_supported", List.of("none"));
+        metadata.put("dpop_signing_alg_values_supported", List.copyOf(dpopAlgorithms()));
+        return toJson(metadata);
     }
 
     /** Returns the public JWK set (RFC 7517) for capability tokens and Txn-Tokens as JSON. */
     public String jwksJson() {
-        throw new UnsupportedOperationException("TODO");
+        return signingKey.publicKeys().toString(true);
     }
 
     /** Returns the JWS algorithms accepted for DPoP proofs, advertised in {@code WWW-Authenticate} {@code algs}. */
     public Set<String> dpopAlgorithms() {
-        throw new UnsupportedOperationException("TODO");
+        return DPoPProofVerifier.algorithmNames();
+    }
+
+    static String toJson(Map<String, Object> members) {
+        try {
+            return JSON.writeValueAsString(members);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("serializing a JSON object of strings and lists failed", e);
+        }
     }
 }
