@@ -148,7 +148,6 @@ public final class GatewayServer implements AutoCloseable {
                 .channel(transport.serverChannelType())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.AUTO_READ, accepting)
-                .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(childHandler)
                 .bind(listener.host(), listener.port())

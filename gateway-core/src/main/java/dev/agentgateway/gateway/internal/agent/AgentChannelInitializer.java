@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
  * deadline, framing rules), one message per read, the exchange lifecycle, normalize, the gateway's own endpoints,
  * route, authenticate, authorize, audit, and proxy (rewrite, forward, complete). A last handler catches
  * unexpected errors.
- * Accepted channels must have auto-read off: the pipeline requests every read itself.
  */
 @Sharable
 public final class AgentChannelInitializer extends ChannelInitializer<Channel> {

@@ -8,9 +8,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Appends the {@code DECISION} record of an allowed call and passes the call on only once the record is durable.
- * The append runs on the audit executor. Meanwhile the connection reads nothing, because reads are requested
- * explicitly and no handler requests one until the call continues on the event loop. When the record cannot be
- * made durable the response is 503 and nothing is forwarded.
+ * The append runs on the audit executor. Meanwhile the connection reads nothing, because reading stopped at the
+ * request head and only the proxy turns it back on, after the call continues on the event loop. When the record
+ * cannot be made durable the response is 503 and nothing is forwarded.
  */
 @Sharable
 final class DecisionAuditHandler extends ChannelInboundHandlerAdapter {

@@ -29,9 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the request/response cycle of one agent connection. The connection reads only on demand (auto-read off,
- * one message per {@code read()} through a {@code FlowControlHandler}), so a request is processed completely
- * before the next one is read, and no handler receives body data it did not ask for.
+ * Runs the request/response cycle of one agent connection. Reading stops (auto-read off) when a request head
+ * arrives and again when its end arrives, and a {@code FlowControlHandler} before this handler holds whatever was
+ * already decoded. So a request is processed completely before the next one is read, and no handler receives
+ * body data before it turns reading back on with {@link #resumeReading}.
  *
  * <p>Inbound, it rejects malformed requests (400, 414, 417, 431, 505) and header read timeouts (408) and closes,
  * wraps each valid request head into an {@link Exchange} for the handlers after it, and drops body data of a
@@ -53,10 +54,14 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         this.metrics = metrics;
     }
 
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        ctx.fireChannelActive();
-        ctx.read();
+    /** Turns reading on, so the body of the current request (or the next request) arrives. */
+    static void resumeReading(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    /** Turns reading off; messages decoded meanwhile wait in the flow control handler. */
+    static void pauseReading(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(false);
     }
 
     @Override
@@ -85,6 +90,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
             ctx.close();
             return;
         }
+        pauseReading(ctx);
         current = new Exchange(RequestIds.next(), request, System.nanoTime());
         requestComplete = false;
         ctx.channel().attr(Exchange.CURRENT).set(current);
@@ -103,7 +109,10 @@ final class ExchangeHandler extends ChannelDuplexHandler {
             return;
         }
         boolean last = content instanceof LastHttpContent;
-        requestComplete |= last;
+        if (last) {
+            requestComplete = true;
+            pauseReading(ctx);
+        }
         if (!current.responseStarted()) {
             ctx.fireChannelRead(content);
             return;
@@ -130,7 +139,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
 
     private void onHeaderTimeout(ChannelHandlerContext ctx) {
         if (current != null) {
-            // A pipelined request is trickling in behind the one in progress; end the connection after it.
+            // The next request is trickling in behind the one in progress, so end the connection after it.
             closeAfterResponse = true;
             return;
         }
@@ -237,8 +246,8 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         if (requestComplete) {
             finishExchange(ctx);
         } else if (current != null && !current.hasBody()) {
-            // The empty end of the request is still queued; reading it completes the exchange.
-            ctx.read();
+            // The empty end of the request is still queued, and reading it completes the exchange.
+            resumeReading(ctx);
         } else {
             ctx.close();
         }
@@ -248,6 +257,6 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         current = null;
         requestComplete = false;
         ctx.channel().attr(Exchange.CURRENT).set(null);
-        ctx.read();
+        resumeReading(ctx);
     }
 }

@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * {@code OUTCOME} record. One instance per agent connection, with at most one call in progress.
  *
  * <p>The request is rewritten by {@link UpstreamRequests#rewrite} with a Txn-Token whose {@code txn} is the
- * decision record id. Bodies are streamed in both directions and never aggregated. A request body part is read
- * from the agent only after the previous one was handed to a writable upstream connection. The upstream
- * connection stops reading while the agent connection is not writable. The backend gets the route's connect
+ * decision record id. Bodies are streamed in both directions and never aggregated. The agent connection stops
+ * reading while the upstream connection is not writable, and the upstream connection stops reading while the agent
+ * connection is not writable. The backend gets the route's connect
  * timeout, and its response head must arrive within the route's response timeout after the request was sent.
  * An unreachable backend gets 502, a late one 504, both as problem details and both audited as outcomes.
  */
@@ -161,7 +161,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (HttpUtil.is100ContinueExpected(exchange.request())) {
                 ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
             }
-            ctx.read();
+            ExchangeHandler.resumeReading(ctx);
         }
 
         /** Forwards one part of the agent's request body; the last part starts the response timeout. */
@@ -175,9 +175,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             upstream.writeAndFlush(content).addListener(this::onUpstreamWrite);
-            if (upstream.isWritable()) {
-                ctx.read();
-            } else {
+            if (!upstream.isWritable()) {
+                ExchangeHandler.pauseReading(ctx);
                 waitingForUpstreamWritability = true;
             }
         }
@@ -309,7 +308,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         public void upstreamWritabilityChanged(boolean writable) {
             if (writable && waitingForUpstreamWritability && !finished) {
                 waitingForUpstreamWritability = false;
-                ctx.read();
+                ExchangeHandler.resumeReading(ctx);
             }
         }
 

@@ -82,11 +82,15 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange.body(new ByteArrayOutputStream());
-        ctx.read();
+        ExchangeHandler.resumeReading(ctx);
     }
 
     private void onContent(ChannelHandlerContext ctx, Exchange exchange, HttpContent content) {
         ByteArrayOutputStream body = exchange.body();
+        if (body == null) {
+            ReferenceCountUtil.release(content);
+            return;
+        }
         try {
             ByteBuf data = content.content();
             long size = (long) body.size() + data.readableBytes();
@@ -101,9 +105,8 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(content);
         }
         if (content instanceof LastHttpContent) {
+            exchange.body(null);
             onBody(ctx, exchange, body.toByteArray());
-        } else {
-            ctx.read();
         }
     }
 
@@ -159,6 +162,8 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void rejectTooLarge(ChannelHandlerContext ctx, Exchange exchange, long size) {
+        ExchangeHandler.pauseReading(ctx);
+        exchange.body(null);
         reject(ctx, exchange, 413, new OAuthException(OAuthErrorCode.INVALID_REQUEST, "request body of at least "
                 + size + " bytes is too large (expected: at most " + services.limits().maxEndpointBodySize()
                 + " bytes)"));
