@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.oauth2.sdk.dpop.DefaultDPoPProofFactory;
 import com.nimbusds.oauth2.sdk.token.DPoPAccessToken;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -103,6 +104,18 @@ final class AgentClient {
         credentials.forEach(request::header);
         extraHeaders.forEach(request::header);
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Posts {@code body} to a tool as a stream of unknown length, which the client sends chunked. */
+    HttpResponse<String> upload(String path, String accessToken, byte[] body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(origin + path))
+                .timeout(Duration.ofSeconds(20))
+                .header("Authorization", "DPoP " + accessToken)
+                .header("DPoP", proof("POST", path, accessToken))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(String url) throws IOException, InterruptedException {

@@ -28,6 +28,7 @@ import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -109,7 +110,20 @@ class GatewayEndToEndTest {
                   operator:
                     groups: [oncall]
                     required-amr: [hwk]
+                    max-auth-age: 12h
+                    acr-values: phr
                   rules:
+                    - id: ops-health
+                      principals: {class: anonymous}
+                      tool: ops
+                      methods: [GET]
+                      paths: ["health"]
+                    - id: ops-upload
+                      principals: {class: authenticated}
+                      tool: ops
+                      methods: [POST]
+                      paths: ["uploads"]
+                      scope: ops.read
                     - id: ops-read
                       principals: {class: authenticated}
                       tool: ops
@@ -140,7 +154,12 @@ class GatewayEndToEndTest {
     }
 
     private String aliceToken(String tool, String scope) throws Exception {
-        return agent.capabilityToken(humans.idToken("alice", List.of("sre"), List.of("pwd")),
+        return token("alice", List.of("sre"), List.of("pwd"), tool, scope);
+    }
+
+    private String token(String subject, List<String> groups, List<String> amr, String tool, String scope)
+            throws Exception {
+        return agent.capabilityToken(humans.idToken(subject, groups, amr),
                 agents.idToken("agent-7", List.of(), List.of()), tool, scope);
     }
 
@@ -219,6 +238,85 @@ class GatewayEndToEndTest {
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(backend.received()).extracting(ReceivedRequest::target).containsExactly("/api/queues");
+    }
+
+    @Test
+    void anonymousRuleAllowsCallWithoutCredentials() throws Exception {
+        HttpResponse<String> response = agent.send("GET", "/tools/ops/health", Map.of(), Map.of());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        SignedJWT txnToken = SignedJWT.parse(backend.received().get(0).header("Txn-Token"));
+        assertThat(txnToken.getJWTClaimsSet().getSubject()).isEqualTo("anonymous");
+    }
+
+    @Test
+    void operatorWithHardwareKeyDrainsNode() throws Exception {
+        String token = token("carol", List.of("oncall"), List.of("hwk"), "ops", "ops.write");
+
+        HttpResponse<String> response = agent.call("POST", "/tools/ops/nodes/n1/drain", token, Map.of());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        ReceivedRequest received = backend.received().get(0);
+        assertThat(received.method()).isEqualTo("POST");
+        assertThat(received.target()).isEqualTo("/api/nodes/n1/drain");
+        assertThat(new String(received.body(), ISO_8859_1)).isEqualTo("{\"reason\":\"test\"}");
+    }
+
+    @Test
+    void onCallWithoutHardwareKeyGetsStepUp() throws Exception {
+        String token = token("bob", List.of("oncall"), List.of("pwd"), "ops", "ops.read");
+
+        HttpResponse<String> response = agent.call("POST", "/tools/ops/nodes/n1/drain", token, Map.of());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+        String challenge = response.headers().firstValue("WWW-Authenticate").orElseThrow();
+        assertThat(challenge).startsWith("DPoP error=\"insufficient_user_authentication\"");
+        assertThat(challenge).contains("acr_values=\"phr\"");
+        assertThat(challenge).contains("max_age=43200");
+        assertThat(JSON.readTree(response.body()).get("missing_authority").asText()).isEqualTo("step_up");
+        assertThat(backend.received()).isEmpty();
+    }
+
+    @Test
+    void duplicateAuthorizationGets400() throws Exception {
+        String token = aliceToken("ops", "ops.read");
+
+        HttpResponse<String> response = agent.call("GET", QUEUES, token,
+                Map.of("Authorization", "DPoP " + token));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("WWW-Authenticate").orElseThrow())
+                .contains("error=\"invalid_request\"");
+        assertThat(backend.received()).isEmpty();
+    }
+
+    @Test
+    void chunkedUploadIsStreamedToBackend() throws Exception {
+        String token = aliceToken("ops", "ops.read");
+        byte[] upload = new byte[1024 * 1024 + 17];
+        Arrays.fill(upload, (byte) 'u');
+
+        HttpResponse<String> response = agent.upload("/tools/ops/uploads", token, upload);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("\"received_bytes\":" + upload.length);
+        ReceivedRequest received = backend.received().get(0);
+        assertThat(received.body()).isEqualTo(upload);
+        assertThat(received.header("Transfer-Encoding")).isEqualTo("chunked");
+    }
+
+    @Test
+    void largeChunkedResponseIsStreamedAndCounted() throws Exception {
+        String token = aliceToken("ops", "ops.read");
+
+        HttpResponse<String> response = agent.call("GET", QUEUES + "/big", token, Map.of());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).hasSize(RecordingBackend.LARGE_BODY_BYTES);
+        String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+        closeGateway();
+        assertThat(onlyRecord(requestId, AuditEventType.OUTCOME).event().responseBytes())
+                .isEqualTo((long) RecordingBackend.LARGE_BODY_BYTES);
     }
 
     @Test
@@ -346,6 +444,26 @@ class GatewayEndToEndTest {
         HttpResponse<String> recovered = agent.call("GET", QUEUES, token, Map.of());
         assertThat(recovered.statusCode()).isEqualTo(200);
         assertThat(agent.get(admin + "/health/ready").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void auditFailureWithholdsIssuedToken() throws Exception {
+        aliceToken("ops", "ops.read");
+        long logSize = Files.size(gateway.auditDirectory().resolve(FileAuditLog.FILE_NAME));
+
+        HttpResponse<String> response;
+        setFileSizeLimit(logSize + ":unlimited");
+        try {
+            response = agent.tokenRequest(AgentClient.exchangeForm(
+                    humans.idToken("alice", List.of("sre"), List.of("pwd")),
+                    agents.idToken("agent-7", List.of(), List.of()), "ops", "ops.read"));
+        } finally {
+            setFileSizeLimit("unlimited");
+        }
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.body()).doesNotContain("access_token");
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("server_error");
     }
 
     private static void setFileSizeLimit(String limit) throws IOException, InterruptedException {

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,9 +19,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A backend tool on loopback that records every request it receives. Paths ending in {@code /slow} hold the
- * response until the backend closes, so a gateway response timeout fires first.
+ * response until the backend closes, so a gateway response timeout fires first. Paths ending in {@code /big} get
+ * a large chunked body.
  */
 final class RecordingBackend implements AutoCloseable {
+
+    /** Size of the body served at paths ending in {@code /big}. */
+    static final int LARGE_BODY_BYTES = 2 * 1024 * 1024;
 
     private final HttpServer server;
     private final List<ReceivedRequest> received = new CopyOnWriteArrayList<>();
@@ -61,6 +66,10 @@ final class RecordingBackend implements AutoCloseable {
         if (target.endsWith("/slow")) {
             awaitRelease();
         }
+        if (target.endsWith("/big")) {
+            sendLargeChunkedBody(exchange);
+            return;
+        }
         byte[] response = ("{\"tool\":\"ops\",\"path\":\"" + target + "\",\"received_bytes\":" + body.length + "}")
                 .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -69,6 +78,19 @@ final class RecordingBackend implements AutoCloseable {
         exchange.sendResponseHeaders(200, response.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(response);
+        }
+    }
+
+    /** Sends {@link #LARGE_BODY_BYTES} bytes with chunked framing, so the gateway must stream them. */
+    private static void sendLargeChunkedBody(HttpExchange exchange) throws IOException {
+        exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
+        exchange.sendResponseHeaders(200, 0);
+        byte[] block = new byte[64 * 1024];
+        Arrays.fill(block, (byte) 'x');
+        try (OutputStream out = exchange.getResponseBody()) {
+            for (int sent = 0; sent < LARGE_BODY_BYTES; sent += block.length) {
+                out.write(block);
+            }
         }
     }
 
