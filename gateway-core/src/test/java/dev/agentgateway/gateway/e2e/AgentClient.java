@@ -118,6 +118,17 @@ final class AgentClient {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Posts {@code body} as a form to the token endpoint, waiting for {@code 100 Continue} before sending it. */
+    HttpResponse<String> tokenRequestExpectingContinue(String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(origin + "/oauth2/token"))
+                .timeout(Duration.ofSeconds(20))
+                .expectContinue(true)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -39,9 +39,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The gateway over real loopback sockets: configuration from a YAML file, an in-test identity provider, an agent
- * with its own DPoP key, a recording backend, and the audit log read back from disk after the gateway closed
- * (closing waits for pending appends).
+ * The gateway over real loopback sockets, configured from a YAML file, with an in-test identity provider, an
+ * agent with its own DPoP key and a recording backend. Tests read the audit log back from disk after closing the
+ * gateway, because closing waits for pending appends.
  */
 @Timeout(60)
 class GatewayEndToEndTest {
@@ -546,6 +546,14 @@ class GatewayEndToEndTest {
         assertThat(exchanges).hasSize(1);
         assertThat(exchanges.get(0).event().decision()).isEqualTo("deny");
         assertThat(exchanges.get(0).event().status()).isEqualTo(400);
+    }
+
+    @Test
+    void tokenEndpointSendsContinueBeforeBody() throws Exception {
+        HttpResponse<String> response = agent.tokenRequestExpectingContinue("grant_type=password");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("unsupported_grant_type");
     }
 
     @Test

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the request/response cycle of one agent connection. Reading stops (auto-read off) when a request head
- * arrives and again when its end arrives, and a {@code FlowControlHandler} before this handler holds whatever was
- * already decoded. So a request is processed completely before the next one is read, and no handler receives
+ * arrives and again when its end arrives, and a {@code FlowControlHandler} before this handler queues whatever
+ * was already decoded. So a request is processed completely before the next one is read, and no handler receives
  * body data before it turns reading back on with {@link #resumeReading}.
  *
  * <p>Inbound, it rejects malformed requests (400, 414, 417, 431, 505) and header read timeouts (408) and closes,
