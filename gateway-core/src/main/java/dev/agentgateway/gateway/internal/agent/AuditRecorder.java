@@ -82,7 +82,10 @@ public final class AuditRecorder implements AutoCloseable {
         }
     }
 
-    /** Returns whether the last append succeeded (true before the first append). */
+    /**
+     * Returns whether the last append succeeded (true before the first append). Only an append notices that the
+     * log works again, so while no request arrives this stays false after a failure.
+     */
     public boolean writable() {
         return writable.get();
     }

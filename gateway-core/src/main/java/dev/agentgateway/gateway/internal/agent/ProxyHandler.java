@@ -150,6 +150,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                         "the backend of tool \"" + exchange.route().tool() + "\" could not be reached");
                 return;
             }
+            // NOTE: a pooled connection that the backend closed just before reuse fails the call with 502; the
+            // call is not retried on a new connection.
             upstream = acquired.getNow();
             if (finished) {
                 releaseUpstream(false);

@@ -53,6 +53,8 @@ public final class UpstreamPools implements AutoCloseable {
     private ChannelPool newPool(EventLoop loop, RouteConfig route) {
         URI backend = route.backend();
         long connectMillis = route.connectTimeout().toMillis();
+        // NOTE: a backend host name is resolved on the event loop by Netty's default, blocking resolver. IP
+        // literals, as in the examples, need no lookup.
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(channelType)
