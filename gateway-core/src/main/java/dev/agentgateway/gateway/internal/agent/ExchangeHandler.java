@@ -83,7 +83,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
             return;
         }
         if (current != null) {
-            // Reads are requested only between exchanges, so a second head here means the handlers lost track.
+            // Reading is off while an exchange is in progress, so a second head here means the handlers lost track.
             ReferenceCountUtil.release(request);
             log.warn("Closing connection {}: a request arrived while request {} was in progress",
                     ctx.channel().remoteAddress(), current.requestId());
