@@ -1,7 +1,43 @@
 package dev.agentgateway.gateway;
 
+import dev.agentgateway.audit.FileAuditLog;
 import dev.agentgateway.config.GatewayConfig;
+import dev.agentgateway.config.ListenerConfig;
+import dev.agentgateway.config.RouteConfig;
+import dev.agentgateway.gateway.internal.DaemonThreads;
+import dev.agentgateway.gateway.internal.Transport;
+import dev.agentgateway.gateway.internal.admin.AdminChannelInitializer;
+import dev.agentgateway.gateway.internal.admin.AdminHandler;
+import dev.agentgateway.gateway.internal.agent.AgentChannelInitializer;
+import dev.agentgateway.gateway.internal.agent.AgentServices;
+import dev.agentgateway.gateway.internal.agent.AuditRecorder;
+import dev.agentgateway.gateway.internal.agent.RouteTable;
+import dev.agentgateway.gateway.internal.http.HttpLimits;
+import dev.agentgateway.gateway.internal.metrics.GatewayMetrics;
+import dev.agentgateway.gateway.internal.proxy.UpstreamPools;
+import dev.agentgateway.gateway.sample.SampleOpsTool;
+import dev.agentgateway.policy.Policy;
+import dev.agentgateway.token.TokenServices;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.NetUtil;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running gateway: the agent listener (token endpoint, metadata, proxied routes), the admin listener and, when
@@ -9,7 +45,34 @@ import java.net.InetSocketAddress;
  */
 public final class GatewayServer implements AutoCloseable {
 
-    private GatewayServer() {
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+    private static final int AUDIT_THREADS = 2;
+    private static final int TOKEN_EXCHANGE_THREADS = 4;
+    private static final long SHUTDOWN_TIMEOUT_SECONDS = 5;
+
+    private final GatewayConfig config;
+    private final HttpLimits limits;
+    private final Clock clock;
+    private final Transport transport = Transport.detect();
+    private final GatewayMetrics metrics = new GatewayMetrics();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SampleOpsTool sampleTool;
+    private AuditRecorder auditRecorder;
+    private ExecutorService tokenExchangeExecutor;
+    private UpstreamPools upstreams;
+    private EventLoopGroup acceptGroup;
+    private EventLoopGroup ioGroup;
+    private Channel agentChannel;
+    private Channel adminChannel;
+    private volatile ChannelHandler agentInitializer;
+    private String publicOrigin;
+    private TokenServices tokenServices;
+
+    private GatewayServer(GatewayConfig config, HttpLimits limits, Clock clock) {
+        this.config = config;
+        this.limits = limits;
+        this.clock = clock;
     }
 
     /**
@@ -19,27 +82,179 @@ public final class GatewayServer implements AutoCloseable {
      * @throws Exception when a listener cannot bind, or the signing key or audit log cannot be opened
      */
     public static GatewayServer start(GatewayConfig config) throws Exception {
-        throw new UnsupportedOperationException("TODO");
+        return start(config, HttpLimits.defaults(), Clock.systemUTC());
+    }
+
+    /** Starts a gateway with explicit HTTP limits and clock, for tests that need short timeouts. */
+    static GatewayServer start(GatewayConfig config, HttpLimits limits, Clock clock) throws Exception {
+        GatewayServer server = new GatewayServer(config, limits, clock);
+        try {
+            server.open();
+        } catch (Exception | Error e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void open() throws Exception {
+        if (config.sampleTool() != null) {
+            ListenerConfig listener = config.sampleTool().listener();
+            sampleTool = SampleOpsTool.start(listener.host(), listener.port());
+            log.info("Sample operations tool listening on {}", sampleTool.address());
+        }
+        auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit().directory(), clock), metrics,
+                AUDIT_THREADS);
+        Policy policy = Policy.from(config.policy(), clock);
+        tokenExchangeExecutor = Executors.newFixedThreadPool(TOKEN_EXCHANGE_THREADS,
+                DaemonThreads.named("token-exchange-"));
+        upstreams = new UpstreamPools(transport.channelType(), limits.idleTimeout());
+        acceptGroup = new MultiThreadIoEventLoopGroup(1, DaemonThreads.named("gateway-accept-"),
+                transport.ioHandlerFactory());
+        ioGroup = new MultiThreadIoEventLoopGroup(0, DaemonThreads.named("gateway-io-"),
+                transport.ioHandlerFactory());
+
+        agentChannel = bindAgentListener();
+        publicOrigin = config.publicOrigin() != null ? config.publicOrigin() : deriveOrigin(agentAddress());
+        tokenServices = TokenServices.create(config, publicOrigin, policy, clock);
+        AgentServices services = new AgentServices(publicOrigin, new RouteTable(config.routes()), tokenServices,
+                policy, auditRecorder, metrics, limits, tokenExchangeExecutor, upstreams, clock);
+        agentInitializer = new AgentChannelInitializer(services);
+        agentChannel.config().setAutoRead(true);
+
+        adminChannel = bind(config.adminListener(),
+                new AdminChannelInitializer(new AdminHandler(metrics, auditRecorder::writable)), true);
+        logStarted();
+    }
+
+    /**
+     * Binds the agent listener without accepting connections yet: the public origin depends on the bound port, and
+     * the pipeline depends on the origin, so accepting starts only once the pipeline is ready.
+     */
+    private Channel bindAgentListener() throws InterruptedException {
+        ChannelInitializer<Channel> deferred = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                channel.pipeline().addLast(agentInitializer);
+            }
+        };
+        return bind(config.agentListener(), deferred, false);
+    }
+
+    private Channel bind(ListenerConfig listener, ChannelHandler childHandler, boolean accepting)
+            throws InterruptedException {
+        return new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(transport.serverChannelType())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.AUTO_READ, accepting)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(childHandler)
+                .bind(listener.host(), listener.port())
+                .sync()
+                .channel();
+    }
+
+    /** Returns {@code http://} plus the bound address, bracketing IPv6 and replacing a wildcard by loopback. */
+    static String deriveOrigin(InetSocketAddress bound) {
+        InetAddress address = bound.getAddress();
+        if (address.isAnyLocalAddress()) {
+            address = address instanceof Inet6Address ? NetUtil.LOCALHOST6 : NetUtil.LOCALHOST4;
+            log.warn("public-origin is not set and the agent listener binds a wildcard address; using {} in the "
+                    + "origin, which only local agents can reach", NetUtil.toAddressString(address));
+        }
+        String host = NetUtil.toAddressString(address);
+        if (address instanceof Inet6Address) {
+            host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + bound.getPort();
+    }
+
+    private void logStarted() {
+        log.info("Agent listener on {} ({} transport), public origin {}", agentAddress(), transport.name(),
+                publicOrigin);
+        for (RouteConfig route : config.routes()) {
+            log.info("Route {}: {} -> {}", route.tool(), route.pathPrefix(), route.backend());
+        }
+        log.info("Admin listener on {}; audit log in {}", adminAddress(), config.audit().directory());
     }
 
     /** Returns the bound agent listener address. */
     public InetSocketAddress agentAddress() {
-        throw new UnsupportedOperationException("TODO");
+        return (InetSocketAddress) agentChannel.localAddress();
     }
 
     /** Returns the bound admin listener address. */
     public InetSocketAddress adminAddress() {
-        throw new UnsupportedOperationException("TODO");
+        return (InetSocketAddress) adminChannel.localAddress();
     }
 
     /** Returns the public origin in use, for example {@code http://127.0.0.1:8080}. */
     public String publicOrigin() {
-        throw new UnsupportedOperationException("TODO");
+        return publicOrigin;
     }
 
-    /** Stops accepting, closes connections and the audit log. */
+    /** Returns the directory of the audit log this gateway appends to. */
+    public Path auditDirectory() {
+        return config.audit().directory();
+    }
+
+    /** Returns the gateway's public JWK set, as served at {@code /.well-known/jwks.json}. */
+    public String jwksJson() {
+        return tokenServices.jwksJson();
+    }
+
+    /** Returns the address of the built-in sample tool, or {@code null} when it is not configured. */
+    public InetSocketAddress sampleToolAddress() {
+        return sampleTool == null ? null : sampleTool.address();
+    }
+
+    /**
+     * Stops accepting, closes connections and the audit log. In order: listeners, backend pools, connections, the
+     * token exchange executor, the sample tool, and last the audit log, after its pending appends. Idempotent.
+     */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("TODO");
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeChannel(agentChannel);
+        closeChannel(adminChannel);
+        if (upstreams != null) {
+            upstreams.close();
+        }
+        shutdown(ioGroup);
+        shutdown(acceptGroup);
+        if (tokenExchangeExecutor != null) {
+            tokenExchangeExecutor.shutdownNow();
+        }
+        if (sampleTool != null) {
+            sampleTool.close();
+        }
+        closeAuditLog();
+        log.info("Agent gateway stopped");
+    }
+
+    private static void closeChannel(Channel channel) {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+    }
+
+    private static void shutdown(EventLoopGroup group) {
+        if (group != null) {
+            group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private void closeAuditLog() {
+        if (auditRecorder == null) {
+            return;
+        }
+        try {
+            auditRecorder.close();
+        } catch (IOException e) {
+            log.warn("Closing the audit log failed", e);
+        }
     }
 }

@@ -1,0 +1,53 @@
+package dev.agentgateway.gateway.cli;
+
+import dev.agentgateway.config.ConfigException;
+import dev.agentgateway.config.ConfigLoader;
+import dev.agentgateway.config.GatewayConfig;
+import dev.agentgateway.gateway.GatewayServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the gateway until the process receives SIGTERM or SIGINT, then shuts it down cleanly. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Runs the gateway until SIGTERM or SIGINT.")
+final class ServeCommand implements Callable<Integer> {
+
+    /** Class path resource holding the configuration used when no file is given. */
+    static final String DEFAULT_CONFIG_RESOURCE = "/dev/agentgateway/gateway/default-config.yaml";
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "YAML configuration file. Without it the embedded default configuration is used, with "
+                    + "relative paths resolved against the current directory.")
+    private Path configFile;
+
+    @Override
+    public Integer call() throws Exception {
+        GatewayConfig config = configFile != null ? ConfigLoader.load(configFile) : loadDefault();
+        GatewayServer server = GatewayServer.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "gateway-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** Loads the embedded default configuration, failing clearly when this build does not contain it. */
+    static GatewayConfig loadDefault() throws ConfigException {
+        try (InputStream yaml = ServeCommand.class.getResourceAsStream(DEFAULT_CONFIG_RESOURCE)) {
+            if (yaml == null) {
+                throw new ConfigException("embedded default configuration " + DEFAULT_CONFIG_RESOURCE
+                        + " is missing from this build (expected: serve --config FILE)");
+            }
+            return ConfigLoader.load("default-config.yaml", yaml, Path.of("").toAbsolutePath());
+        } catch (IOException e) {
+            throw new ConfigException("reading the embedded default configuration failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.agentgateway.gateway.internal.agent;
+
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Appends the {@code DECISION} record of an allowed call and passes the call on only once the record is durable.
+ * The append runs on the audit executor. Meanwhile the connection reads nothing, because reading stopped at the
+ * request head and only the proxy turns it back on, after the call continues on the event loop. When the record
+ * cannot be made durable the response is 503 and nothing is forwarded.
+ */
+@Sharable
+final class DecisionAuditHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(DecisionAuditHandler.class);
+
+    private final AgentServices services;
+
+    DecisionAuditHandler(AgentServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Exchange exchange)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        services.audit().append(AuditEvents.decision(exchange, AuditEvents.ALLOW).build())
+                .whenComplete((record, error) -> ctx.executor().execute(() -> {
+                    if (error != null) {
+                        log.debug("Request {} rejected with 503: its decision record could not be made durable",
+                                exchange.requestId());
+                        ctx.writeAndFlush(ProblemResponses.auditUnavailable(exchange.requestId()));
+                        return;
+                    }
+                    exchange.decisionRecord(record);
+                    ctx.fireChannelRead(exchange);
+                }));
+    }
+}

@@ -1,0 +1,262 @@
+package dev.agentgateway.gateway.internal.agent;
+
+import dev.agentgateway.gateway.internal.http.HttpFramingException;
+import dev.agentgateway.gateway.internal.http.RequestHeaderTimeoutEvent;
+import dev.agentgateway.gateway.internal.metrics.GatewayMetrics;
+import dev.agentgateway.gateway.internal.proxy.ClientResponses;
+import dev.agentgateway.gateway.internal.proxy.UpstreamRequests;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the request/response cycle of one agent connection. Reading stops (auto-read off) when a request head
+ * arrives and again when its end arrives, and a {@code FlowControlHandler} before this handler queues whatever
+ * was already decoded. So a request is processed completely before the next one is read, and no handler receives
+ * body data before it turns reading back on with {@link #resumeReading}.
+ *
+ * <p>Inbound, it rejects malformed requests (400, 414, 417, 431, 505) and header read timeouts (408) and closes,
+ * wraps each valid request head into an {@link Exchange} for the handlers after it, and drops body data of a
+ * request whose response has started. Outbound, it adds {@code X-Request-Id} to every response, decides whether the
+ * connection stays open, counts the response, and reads the next request once both the request and the response
+ * are complete. Idle connections are closed when the idle timeout fires between requests.
+ */
+final class ExchangeHandler extends ChannelDuplexHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ExchangeHandler.class);
+
+    private final GatewayMetrics metrics;
+    private Exchange current;
+    private boolean requestComplete;
+    private boolean finalResponseInProgress;
+    private boolean closeAfterResponse;
+
+    ExchangeHandler(GatewayMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** Turns reading on, so the body of the current request (or the next request) arrives. */
+    static void resumeReading(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    /** Turns reading off; messages decoded meanwhile wait in the flow control handler. */
+    static void pauseReading(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            onRequestHead(ctx, request);
+        } else if (msg instanceof HttpContent content) {
+            onRequestContent(ctx, content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onRequestHead(ChannelHandlerContext ctx, HttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            Throwable cause = request.decoderResult().cause();
+            ReferenceCountUtil.release(request);
+            rejectMalformed(ctx, cause);
+            return;
+        }
+        if (current != null) {
+            // Reading is off while an exchange is in progress, so a second head here means the handlers lost track.
+            ReferenceCountUtil.release(request);
+            log.warn("Closing connection {}: a request arrived while request {} was in progress",
+                    ctx.channel().remoteAddress(), current.requestId());
+            ctx.close();
+            return;
+        }
+        pauseReading(ctx);
+        current = new Exchange(RequestIds.next(), request, System.nanoTime());
+        requestComplete = false;
+        ctx.channel().attr(Exchange.CURRENT).set(current);
+        ctx.fireChannelRead(current);
+    }
+
+    private void onRequestContent(ChannelHandlerContext ctx, HttpContent content) {
+        if (current == null) {
+            ReferenceCountUtil.release(content);
+            return;
+        }
+        if (!content.decoderResult().isSuccess()) {
+            Throwable cause = content.decoderResult().cause();
+            ReferenceCountUtil.release(content);
+            rejectMalformed(ctx, cause);
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            requestComplete = true;
+            pauseReading(ctx);
+        }
+        if (!current.responseStarted()) {
+            ctx.fireChannelRead(content);
+            return;
+        }
+        ReferenceCountUtil.release(content);
+        if (last && !finalResponseInProgress) {
+            finishExchange(ctx);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == RequestHeaderTimeoutEvent.INSTANCE) {
+            onHeaderTimeout(ctx);
+        } else if (evt instanceof IdleStateEvent) {
+            if (current == null) {
+                log.debug("Closing idle connection {}", ctx.channel().remoteAddress());
+                ctx.close();
+            }
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    private void onHeaderTimeout(ChannelHandlerContext ctx) {
+        if (current != null) {
+            // The next request is trickling in behind the one in progress, so end the connection after it.
+            closeAfterResponse = true;
+            return;
+        }
+        log.debug("Request header section from {} timed out", ctx.channel().remoteAddress());
+        String requestId = newRequestId();
+        sendAndClose(ctx, ProblemResponses.problem(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout",
+                "Request header timeout", "the request header section did not arrive in time", requestId), requestId);
+    }
+
+    private void rejectMalformed(ChannelHandlerContext ctx, Throwable cause) {
+        HttpResponseStatus status = statusFor(cause);
+        log.debug("Rejected malformed request from {} with {}: {}", ctx.channel().remoteAddress(), status.code(),
+                cause.getMessage());
+        if (current != null && current.responseStarted()) {
+            ctx.close();
+            return;
+        }
+        String requestId = current != null ? current.requestId() : newRequestId();
+        sendAndClose(ctx, ProblemResponses.problem(status, "malformed_request", "Malformed request",
+                String.valueOf(cause.getMessage()), requestId), requestId);
+    }
+
+    static HttpResponseStatus statusFor(Throwable cause) {
+        if (cause instanceof HttpFramingException framing) {
+            return HttpResponseStatus.valueOf(framing.status());
+        }
+        if (cause instanceof TooLongHttpLineException) {
+            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+        }
+        if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        }
+        return HttpResponseStatus.BAD_REQUEST;
+    }
+
+    private void sendAndClose(ChannelHandlerContext ctx, FullHttpResponse response, String requestId) {
+        response.headers().set(UpstreamRequests.REQUEST_ID, requestId);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        if (current != null) {
+            current.markResponseStarted();
+        }
+        closeAfterResponse = true;
+        metrics.requestAnswered(current != null ? current.routeName() : "none", response.status().code());
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static String newRequestId() {
+        return RequestIds.next();
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse response && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            prepareResponseHead(response);
+        }
+        if (msg instanceof LastHttpContent && finalResponseInProgress) {
+            ChannelPromise tracked = promise.unvoid();
+            tracked.addListener((ChannelFuture future) -> onResponseWritten(ctx, future));
+            ctx.write(msg, tracked);
+            return;
+        }
+        ctx.write(msg, promise);
+    }
+
+    private void prepareResponseHead(HttpResponse response) {
+        finalResponseInProgress = true;
+        int status = response.status().code();
+        if (current == null) {
+            response.headers().set(UpstreamRequests.REQUEST_ID, newRequestId());
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            closeAfterResponse = true;
+            metrics.requestAnswered("none", status);
+            return;
+        }
+        current.markResponseStarted();
+        response.headers().set(UpstreamRequests.REQUEST_ID, current.requestId());
+        HttpRequest request = current.request();
+        boolean keepAlive = !closeAfterResponse
+                && HttpUtil.isKeepAlive(request)
+                && (requestComplete || !current.hasBody())
+                && hasDelimitedBody(response, request);
+        if (!keepAlive) {
+            closeAfterResponse = true;
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (request.protocolVersion().minorVersion() == 0) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        metrics.requestAnswered(current.routeName(), status);
+    }
+
+    /** Returns whether the client can find the end of the response body without the connection closing. */
+    private static boolean hasDelimitedBody(HttpResponse response, HttpRequest request) {
+        return response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+                || HttpUtil.isTransferEncodingChunked(response)
+                || ClientResponses.hasNoBody(request.method(), response.status().code());
+    }
+
+    private void onResponseWritten(ChannelHandlerContext ctx, ChannelFuture future) {
+        finalResponseInProgress = false;
+        if (!future.isSuccess() || closeAfterResponse) {
+            ctx.close();
+            return;
+        }
+        if (requestComplete) {
+            finishExchange(ctx);
+        } else if (current != null && !current.hasBody()) {
+            // The empty end of the request is still queued, and reading it completes the exchange.
+            resumeReading(ctx);
+        } else {
+            ctx.close();
+        }
+    }
+
+    private void finishExchange(ChannelHandlerContext ctx) {
+        current = null;
+        requestComplete = false;
+        ctx.channel().attr(Exchange.CURRENT).set(null);
+        resumeReading(ctx);
+    }
+}

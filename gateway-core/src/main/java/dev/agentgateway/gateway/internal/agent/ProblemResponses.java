@@ -1,0 +1,194 @@
+package dev.agentgateway.gateway.internal.agent;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentgateway.policy.Decision;
+import dev.agentgateway.policy.MissingAuthority;
+import dev.agentgateway.policy.StepUpChallenge;
+import dev.agentgateway.token.DPoPChallenge;
+import dev.agentgateway.token.OAuthErrorCode;
+import dev.agentgateway.token.OAuthException;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * The one place that turns rejections into responses: {@link OAuthException}s and policy {@link Decision}s become
+ * a status, {@code WWW-Authenticate} challenges and an RFC 9457 {@code application/problem+json} body; token
+ * endpoint errors become RFC 6749 §5.2 JSON. Problem {@code type}s are
+ * {@code https://agent-gateway.dev/problems/<name>}, where the name is the missing authority of a denial, the
+ * OAuth error code of a failed authentication, or a fixed name for transport errors.
+ */
+public final class ProblemResponses {
+
+    /** Base URI of every problem {@code type}. */
+    public static final String TYPE_BASE = "https://agent-gateway.dev/problems/";
+
+    static final String PROBLEM_JSON = "application/problem+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ProblemResponses() {
+    }
+
+    /**
+     * Returns the response to a request whose credentials failed verification: the OAuth error's resource status
+     * (401, or 400 for {@code invalid_request}) with an RFC 9449 §7.1 challenge naming the error.
+     */
+    public static FullHttpResponse authenticationFailed(OAuthException error, Set<String> proofAlgorithms,
+            String requestId) {
+        OAuthErrorCode code = error.code();
+        ObjectNode body = problemBody(code.resourceStatus(), code.wireName(), "Authentication failed",
+                error.description(), requestId);
+        body.put("missing_authority", MissingAuthority.AUTHENTICATION.wireName());
+        body.put("error", code.wireName());
+        FullHttpResponse response = response(code.resourceStatus(), PROBLEM_JSON, body);
+        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, DPoPChallenge.header(error, proofAlgorithms));
+        return response;
+    }
+
+    /**
+     * Returns the response to a policy denial. An anonymous caller gets 401 with a bare DPoP challenge, because
+     * credentials might change the outcome; a {@link MissingAuthority#STEP_UP} denial gets 401 with an RFC 9470
+     * {@code insufficient_user_authentication} challenge; every other denial gets 403.
+     */
+    public static FullHttpResponse denied(Decision decision, boolean anonymous, Set<String> proofAlgorithms,
+            String requestId) {
+        MissingAuthority missing = decision.missingAuthority();
+        int status = anonymous || missing == MissingAuthority.STEP_UP ? 401 : 403;
+        ObjectNode body = problemBody(status, missing.wireName(), title(missing), decision.reason(), requestId);
+        body.put("missing_authority", missing.wireName());
+        if (decision.ruleId() != null) {
+            body.put("rule", decision.ruleId());
+        }
+        FullHttpResponse response = response(status, PROBLEM_JSON, body);
+        if (anonymous) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, DPoPChallenge.header(null, proofAlgorithms));
+        } else if (missing == MissingAuthority.STEP_UP) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, stepUpChallenge(decision));
+        }
+        return response;
+    }
+
+    /** Returns 503 for a call that was not forwarded because its decision could not be audited. */
+    public static FullHttpResponse auditUnavailable(String requestId) {
+        return problem(HttpResponseStatus.SERVICE_UNAVAILABLE, "audit_unavailable", "Audit log unavailable",
+                "the decision could not be recorded durably, so the call was not forwarded", requestId);
+    }
+
+    /** Returns a problem details response without extension members beyond {@code request_id}. */
+    public static FullHttpResponse problem(HttpResponseStatus status, String typeName, String title, String detail,
+            String requestId) {
+        return response(status.code(), PROBLEM_JSON, problemBody(status.code(), typeName, title, detail, requestId));
+    }
+
+    /** Returns an RFC 6749 §5.2 error response of the token endpoint, with the status its error code calls for. */
+    public static FullHttpResponse tokenError(OAuthException error) {
+        return tokenError(error.code().tokenEndpointStatus(), error.code(), error.description());
+    }
+
+    /** Returns an RFC 6749 §5.2 error response with an explicit status. */
+    public static FullHttpResponse tokenError(int status, OAuthErrorCode code, String description) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("error", code.wireName());
+        body.put("error_description", description);
+        return noStore(response(status, HttpHeaderValues.APPLICATION_JSON.toString(), body));
+    }
+
+    /** Returns a 200 token response carrying {@code json}, never to be cached (RFC 6749 §5.1). */
+    public static FullHttpResponse tokenIssued(String json) {
+        return noStore(jsonResponse(200, json));
+    }
+
+    /** Returns a response with a JSON body already serialized. */
+    public static FullHttpResponse jsonResponse(int status, String json) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status), Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        return response;
+    }
+
+    /**
+     * Formats the RFC 9470 §3 challenge: {@code DPoP error="insufficient_user_authentication"} with the
+     * denial's reason and, when the policy names them, {@code acr_values} and {@code max_age} in seconds.
+     */
+    static String stepUpChallenge(Decision decision) {
+        StringBuilder challenge = new StringBuilder("DPoP error=\"insufficient_user_authentication\"");
+        challenge.append(", error_description=").append(quotedString(decision.reason()));
+        StepUpChallenge stepUp = decision.stepUp();
+        if (stepUp != null && stepUp.acrValues() != null) {
+            challenge.append(", acr_values=").append(quotedString(stepUp.acrValues()));
+        }
+        if (stepUp != null && stepUp.maxAge() != null) {
+            challenge.append(", max_age=").append(stepUp.maxAge().toSeconds());
+        }
+        return challenge.toString();
+    }
+
+    /** Returns {@code value} as an RFC 9110 §5.6.4 quoted-string; control characters become spaces. */
+    static String quotedString(String value) {
+        StringBuilder quoted = new StringBuilder(value.length() + 2).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                quoted.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f || c > 0xff) {
+                quoted.append(' ');
+            } else {
+                quoted.append(c);
+            }
+        }
+        return quoted.append('"').toString();
+    }
+
+    private static String title(MissingAuthority missing) {
+        return switch (missing) {
+            case AUTHENTICATION -> "Authentication required";
+            case OPERATOR_MODE -> "Operator mode required";
+            case STEP_UP -> "Stronger authentication required";
+            case SCOPE -> "Scope missing from the capability token";
+            case RUNBOOK_STEP -> "Approved runbook step required";
+            case RULE -> "No policy rule allows this call";
+        };
+    }
+
+    private static ObjectNode problemBody(int status, String typeName, String title, String detail,
+            String requestId) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("type", TYPE_BASE + typeName);
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        body.put("instance", requestId);
+        body.put("request_id", requestId);
+        return body;
+    }
+
+    private static FullHttpResponse response(int status, String contentType, ObjectNode body) {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("serializing a response body failed", e);
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        return response;
+    }
+
+    private static FullHttpResponse noStore(FullHttpResponse response) {
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        response.headers().set(HttpHeaderNames.PRAGMA, HttpHeaderValues.NO_CACHE);
+        return response;
+    }
+}

@@ -1,0 +1,397 @@
+package dev.agentgateway.gateway.internal.agent;
+
+import dev.agentgateway.config.RouteConfig;
+import dev.agentgateway.gateway.internal.proxy.ClientResponses;
+import dev.agentgateway.gateway.internal.proxy.UpstreamListener;
+import dev.agentgateway.gateway.internal.proxy.UpstreamRelayHandler;
+import dev.agentgateway.gateway.internal.proxy.UpstreamRequests;
+import dev.agentgateway.gateway.internal.proxy.UpstreamRequests.Forwarding;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.pool.ChannelPool;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards an allowed, audited call to its backend and streams the response back, then appends the
+ * {@code OUTCOME} record. One instance per agent connection, with at most one call in progress.
+ *
+ * <p>The request is rewritten by {@link UpstreamRequests#rewrite} with a Txn-Token whose {@code txn} is the
+ * decision record id. Bodies are streamed in both directions and never aggregated. The agent connection stops
+ * reading while the upstream connection is not writable, and the upstream connection stops reading while the agent
+ * connection is not writable. The backend gets the route's connect
+ * timeout, and its response head must arrive within the route's response timeout after the request was sent.
+ * An unreachable backend gets 502, a late one 504, both as problem details and both audited as outcomes.
+ */
+final class ProxyHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
+
+    private final AgentServices services;
+    private ForwardedCall call;
+
+    ProxyHandler(AgentServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Exchange exchange) {
+            startCall(ctx, exchange);
+        } else if (msg instanceof HttpContent content && call != null) {
+            call.clientContent(content);
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (call != null) {
+            call.clientClosed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (call != null) {
+            call.clientWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void startCall(ChannelHandlerContext ctx, Exchange exchange) {
+        RouteConfig route = exchange.route();
+        String txnToken = services.tokens().txnTokens().issue(exchange.principal(), exchange.actor(),
+                exchange.scopes(), exchange.decisionRecord().id(), route.backendAudience());
+        String relativePath = RouteTable.relativePath(route, exchange.target().path());
+        Forwarding forwarding = new Forwarding(
+                UpstreamRequests.upstreamTarget(route.backend(), relativePath, exchange.target().query()),
+                UpstreamRequests.backendAuthority(route.backend()),
+                clientAddress(ctx.channel().remoteAddress()),
+                services.publicScheme(),
+                services.publicHost(),
+                txnToken,
+                exchange.requestId());
+        call = new ForwardedCall(ctx, exchange, UpstreamRequests.rewrite(exchange.request(), forwarding));
+        call.start();
+    }
+
+    private static String clientAddress(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return "unknown";
+    }
+
+    /** One forwarded call: the upstream connection, both body streams, and the outcome record at the end. */
+    private final class ForwardedCall implements UpstreamListener {
+        private final ChannelHandlerContext ctx;
+        private final Exchange exchange;
+        private final HttpRequest upstreamRequest;
+        private ChannelPool pool;
+        private Channel upstream;
+        private boolean upstreamReleased;
+        private boolean requestSent;
+        private boolean waitingForUpstreamWritability;
+        private HttpResponse upstreamHead;
+        private boolean responseHeadSent;
+        private boolean skippingInformational;
+        private long responseBytes;
+        private long forwardStartNanos;
+        private ScheduledFuture<?> responseTimeout;
+        private boolean finished;
+
+        ForwardedCall(ChannelHandlerContext ctx, Exchange exchange, HttpRequest upstreamRequest) {
+            this.ctx = ctx;
+            this.exchange = exchange;
+            this.upstreamRequest = upstreamRequest;
+        }
+
+        void start() {
+            if (!ctx.channel().isActive()) {
+                detach();
+                finish(null, "client closed the connection before the call was forwarded");
+                return;
+            }
+            pool = services.upstreams().pool(ctx.channel().eventLoop(), exchange.route());
+            pool.acquire().addListener((Future<Channel> acquired) -> onAcquired(acquired));
+        }
+
+        private void onAcquired(Future<Channel> acquired) {
+            if (!acquired.isSuccess()) {
+                if (finished) {
+                    return;
+                }
+                Throwable cause = acquired.cause();
+                log.debug("Request {}: backend {} unreachable", exchange.requestId(), exchange.route().backend(),
+                        cause);
+                failBeforeResponse(HttpResponseStatus.BAD_GATEWAY, "backend_unreachable", "Backend unreachable",
+                        "the backend of tool \"" + exchange.route().tool() + "\" could not be reached");
+                return;
+            }
+            // NOTE: a pooled connection that the backend closed just before reuse fails the call with 502; the
+            // call is not retried on a new connection.
+            upstream = acquired.getNow();
+            if (finished) {
+                releaseUpstream(false);
+                return;
+            }
+            UpstreamRelayHandler.of(upstream).attach(this);
+            forwardStartNanos = System.nanoTime();
+            upstream.writeAndFlush(upstreamRequest).addListener(this::onUpstreamWrite);
+            if (HttpUtil.is100ContinueExpected(exchange.request())) {
+                ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+            }
+            ExchangeHandler.resumeReading(ctx);
+        }
+
+        /** Forwards one part of the agent's request body; the last part starts the response timeout. */
+        void clientContent(HttpContent content) {
+            if (finished || upstream == null || upstreamReleased) {
+                ReferenceCountUtil.release(content);
+                return;
+            }
+            if (content instanceof LastHttpContent last) {
+                upstream.writeAndFlush(withoutTrailers(last)).addListener(this::onRequestSent);
+                return;
+            }
+            upstream.writeAndFlush(content).addListener(this::onUpstreamWrite);
+            if (!upstream.isWritable()) {
+                ExchangeHandler.pauseReading(ctx);
+                waitingForUpstreamWritability = true;
+            }
+        }
+
+        private void onUpstreamWrite(Future<? super Void> write) {
+            if (!write.isSuccess()) {
+                upstreamFailed(write.cause());
+            }
+        }
+
+        private void onRequestSent(Future<? super Void> write) {
+            if (!write.isSuccess()) {
+                upstreamFailed(write.cause());
+                return;
+            }
+            requestSent = true;
+            if (upstreamHead == null && !finished) {
+                Duration timeout = exchange.route().responseTimeout();
+                responseTimeout = ctx.executor().schedule(this::responseTimedOut, timeout.toNanos(),
+                        TimeUnit.NANOSECONDS);
+            }
+        }
+
+        private void responseTimedOut() {
+            if (finished || upstreamHead != null) {
+                return;
+            }
+            log.debug("Request {}: backend did not respond within {}", exchange.requestId(),
+                    exchange.route().responseTimeout());
+            failBeforeResponse(HttpResponseStatus.GATEWAY_TIMEOUT, "backend_timeout", "Backend timeout",
+                    "the backend of tool \"" + exchange.route().tool() + "\" did not respond within "
+                            + exchange.route().responseTimeout().toMillis() + " ms");
+        }
+
+        @Override
+        public void upstreamRead(Object msg) {
+            if (finished) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (msg instanceof HttpResponse head && !onResponseHead(head)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (msg instanceof HttpContent content) {
+                onResponseContent(content);
+            } else if (msg instanceof HttpResponse) {
+                ctx.flush();
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        /** Handles a response head; returns whether content in the same message should be processed. */
+        private boolean onResponseHead(HttpResponse head) {
+            if (!head.decoderResult().isSuccess()) {
+                upstreamFailed(head.decoderResult().cause());
+                return false;
+            }
+            if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                // Expect is not forwarded, so interim responses carry nothing for the agent.
+                skippingInformational = !(head instanceof LastHttpContent);
+                return false;
+            }
+            cancelResponseTimeout();
+            upstreamHead = head;
+            responseHeadSent = true;
+            ctx.write(ClientResponses.head(head, exchange.request()));
+            return true;
+        }
+
+        private void onResponseContent(HttpContent content) {
+            boolean last = content instanceof LastHttpContent;
+            if (skippingInformational) {
+                skippingInformational = !last;
+                ReferenceCountUtil.release(content);
+                return;
+            }
+            if (!content.decoderResult().isSuccess()) {
+                ReferenceCountUtil.release(content);
+                upstreamFailed(content.decoderResult().cause());
+                return;
+            }
+            responseBytes += content.content().readableBytes();
+            if (!last) {
+                ctx.writeAndFlush(content);
+                if (!ctx.channel().isWritable()) {
+                    upstream.config().setAutoRead(false);
+                }
+                return;
+            }
+            services.metrics().upstreamLatency(exchange.route().tool(),
+                    Duration.ofNanos(System.nanoTime() - forwardStartNanos));
+            releaseUpstream(requestSent && HttpUtil.isKeepAlive(upstreamHead));
+            detach();
+            int status = upstreamHead.status().code();
+            ctx.writeAndFlush(withoutTrailers((LastHttpContent) content)).addListener((ChannelFuture written) ->
+                    finish(status, written.isSuccess() ? null : "sending the response to the client failed"));
+        }
+
+        @Override
+        public void upstreamFailed(Throwable cause) {
+            if (finished) {
+                return;
+            }
+            log.debug("Request {}: upstream connection failed", exchange.requestId(), cause);
+            if (responseHeadSent) {
+                abortMidResponse("the backend connection failed during the response");
+                return;
+            }
+            failBeforeResponse(HttpResponseStatus.BAD_GATEWAY, "backend_failed", "Backend failed",
+                    "the backend of tool \"" + exchange.route().tool() + "\" failed before completing a response");
+        }
+
+        @Override
+        public void upstreamClosed() {
+            if (finished) {
+                return;
+            }
+            if (responseHeadSent) {
+                abortMidResponse("the backend closed the connection during the response");
+                return;
+            }
+            failBeforeResponse(HttpResponseStatus.BAD_GATEWAY, "backend_failed", "Backend failed",
+                    "the backend of tool \"" + exchange.route().tool() + "\" closed the connection without a response");
+        }
+
+        @Override
+        public void upstreamWritabilityChanged(boolean writable) {
+            if (writable && waitingForUpstreamWritability && !finished) {
+                waitingForUpstreamWritability = false;
+                ExchangeHandler.resumeReading(ctx);
+            }
+        }
+
+        void clientWritabilityChanged(boolean writable) {
+            if (upstream != null && !upstreamReleased) {
+                upstream.config().setAutoRead(writable);
+            }
+        }
+
+        void clientClosed() {
+            if (finished) {
+                return;
+            }
+            releaseUpstream(false);
+            detach();
+            finish(responseHeadSent ? upstreamHead.status().code() : null, "client closed the connection");
+        }
+
+        /** Sends a problem response, closes the upstream connection, and audits the outcome. */
+        private void failBeforeResponse(HttpResponseStatus status, String typeName, String title, String detail) {
+            releaseUpstream(false);
+            detach();
+            ctx.writeAndFlush(ProblemResponses.problem(status, typeName, title, detail, exchange.requestId()))
+                    .addListener((ChannelFuture written) -> finish(status.code(), detail));
+        }
+
+        /** Ends a response already under way by closing the agent connection, so the truncation is visible. */
+        private void abortMidResponse(String reason) {
+            releaseUpstream(false);
+            detach();
+            ctx.close();
+            finish(upstreamHead.status().code(), reason);
+        }
+
+        private void releaseUpstream(boolean reusable) {
+            if (upstream == null || upstreamReleased) {
+                return;
+            }
+            upstreamReleased = true;
+            UpstreamRelayHandler relay = UpstreamRelayHandler.of(upstream);
+            if (relay != null) {
+                relay.detach();
+            }
+            if (!reusable) {
+                upstream.close();
+            }
+            pool.release(upstream);
+        }
+
+        /** Stops routing agent connection events to this call, so the next request can start its own. */
+        private void detach() {
+            if (call == this) {
+                call = null;
+            }
+        }
+
+        private void finish(Integer status, String reason) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            cancelResponseTimeout();
+            long durationMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - exchange.startNanos());
+            services.audit().append(AuditEvents.outcome(exchange, status, responseBytes, durationMillis, reason));
+        }
+
+        private void cancelResponseTimeout() {
+            if (responseTimeout != null) {
+                responseTimeout.cancel(false);
+                responseTimeout = null;
+            }
+        }
+    }
+
+    /** Returns {@code last} without trailer fields, which are not forwarded; releases {@code last} if copied. */
+    private static LastHttpContent withoutTrailers(LastHttpContent last) {
+        if (last.trailingHeaders().isEmpty()) {
+            return last;
+        }
+        LastHttpContent copy = new DefaultLastHttpContent(last.content().retain());
+        last.release();
+        return copy;
+    }
+}

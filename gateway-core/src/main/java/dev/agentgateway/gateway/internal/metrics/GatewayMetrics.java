@@ -1,0 +1,55 @@
+package dev.agentgateway.gateway.internal.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+
+/** The gateway's meters, exposed in the Prometheus text format on the admin listener. Thread-safe. */
+public final class GatewayMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    /** Counts one answered request; {@code route} is a tool name or the name of a gateway endpoint. */
+    public void requestAnswered(String route, int status) {
+        Counter.builder("gateway.requests")
+                .description("Requests answered on the agent listener")
+                .tag("route", route)
+                .tag("status", Integer.toString(status))
+                .register(registry)
+                .increment();
+    }
+
+    /** Counts one denied tool call or token request by the authority it lacked. */
+    public void denied(String missingAuthority) {
+        Counter.builder("gateway.denials")
+                .description("Denied calls by missing authority")
+                .tag("missing_authority", missingAuthority)
+                .register(registry)
+                .increment();
+    }
+
+    /** Counts one audit record that could not be made durable; {@code recordType} is its wire name. */
+    public void auditFailure(String recordType) {
+        Counter.builder("gateway.audit.failures")
+                .description("Audit records that could not be made durable")
+                .tag("type", recordType)
+                .register(registry)
+                .increment();
+    }
+
+    /** Records the time from sending a request upstream to receiving the end of its response. */
+    public void upstreamLatency(String route, Duration duration) {
+        Timer.builder("gateway.upstream.latency")
+                .description("Time from forwarding a call to the end of the backend's response")
+                .tag("route", route)
+                .register(registry)
+                .record(duration);
+    }
+
+    /** Returns every meter in the Prometheus text exposition format. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}

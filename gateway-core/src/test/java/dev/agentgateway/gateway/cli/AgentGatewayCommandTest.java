@@ -1,0 +1,102 @@
+package dev.agentgateway.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentgateway.audit.AuditEvent;
+import dev.agentgateway.audit.AuditEventType;
+import dev.agentgateway.audit.FileAuditLog;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class AgentGatewayCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine commandLine = AgentGatewayCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void demoIsRegistered() {
+        assertThat(AgentGatewayCommand.commandLine().getSubcommands()).containsKeys("serve", "audit", "demo");
+    }
+
+    @Test
+    void missingCommandIsUsageError() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err.toString()).contains("missing command");
+    }
+
+    @Test
+    void auditVerifyMissingDirectoryExits2(@TempDir Path directory) {
+        Path missing = directory.resolve("absent");
+
+        assertThat(run("audit", "verify", missing.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("audit log directory " + missing + " cannot be read");
+    }
+
+    @Test
+    void auditVerifyFileInsteadOfDirectoryExits2(@TempDir Path directory) throws Exception {
+        Path file = Files.writeString(directory.resolve("audit.log"), "{}\n");
+
+        assertThat(run("audit", "verify", file.toString())).isEqualTo(2);
+    }
+
+    @Test
+    void auditVerifyValidLogExits0(@TempDir Path directory) throws Exception {
+        writeRecords(directory, 3);
+
+        assertThat(run("audit", "verify", directory.toString())).isEqualTo(0);
+        assertThat(out.toString()).isEqualTo("audit log valid: 3 records" + System.lineSeparator());
+    }
+
+    @Test
+    void auditVerifyTamperedLogExits1(@TempDir Path directory) throws Exception {
+        writeRecords(directory, 3);
+        Path file = directory.resolve(FileAuditLog.FILE_NAME);
+        List<String> lines = Files.readAllLines(file);
+        lines.set(1, lines.get(1).replace("\"GET\"", "\"PUT\""));
+        Files.write(file, lines);
+
+        assertThat(run("audit", "verify", directory.toString())).isEqualTo(1);
+        // The edit keeps record 2 well-formed, so the chain breaks at record 3, whose prev no longer matches.
+        assertThat(out.toString()).startsWith("audit log invalid: record 3 (file " + FileAuditLog.FILE_NAME
+                + ", line 3): prev does not match");
+    }
+
+    private static void writeRecords(Path directory, int count) throws Exception {
+        try (FileAuditLog log = FileAuditLog.open(directory, Clock.systemUTC())) {
+            for (int i = 0; i < count; i++) {
+                log.append(AuditEvent.builder(AuditEventType.DECISION, "req-" + i).method("GET").build());
+            }
+        }
+    }
+
+    @Test
+    void serveInvalidConfigExits2WithLocation(@TempDir Path directory) throws Exception {
+        Path config = Files.writeString(directory.resolve("gateway.yaml"),
+                "routes:\n  - tool: ops\n    path-prefix: /tools/ops/\n    backend: ftp://127.0.0.1:1/\n");
+
+        assertThat(run("serve", "--config", config.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("gateway.yaml:4: routes[0].backend").doesNotContain("\tat ");
+    }
+
+    @Test
+    void serveMissingConfigExits2(@TempDir Path directory) {
+        Path missing = directory.resolve("gateway.yaml");
+
+        assertThat(run("serve", "--config", missing.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("gateway.yaml").doesNotContain("\tat ");
+    }
+}

@@ -1,0 +1,138 @@
+package dev.agentgateway.gateway.internal.agent;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentgateway.policy.Decision;
+import dev.agentgateway.policy.MissingAuthority;
+import dev.agentgateway.policy.PrincipalClass;
+import dev.agentgateway.policy.StepUpChallenge;
+import dev.agentgateway.token.OAuthErrorCode;
+import dev.agentgateway.token.OAuthException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ProblemResponsesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void operatorDenialIs403ProblemDetails() throws Exception {
+        Decision decision = new Decision(false, "ops-drain", MissingAuthority.OPERATOR_MODE,
+                "draining a node requires operator mode", PrincipalClass.AUTHENTICATED, null, "abc");
+
+        FullHttpResponse response = ProblemResponses.denied(decision, false, Set.of("ES256"), "req-1");
+        try {
+            JsonNode body = body(response);
+            assertThat(response.status().code()).isEqualTo(403);
+            assertThat(response.headers().get("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(response.headers().contains("WWW-Authenticate")).isFalse();
+            assertThat(body.get("type").asText()).isEqualTo("https://agent-gateway.dev/problems/operator_mode");
+            assertThat(body.get("title").asText()).isEqualTo("Operator mode required");
+            assertThat(body.get("status").asInt()).isEqualTo(403);
+            assertThat(body.get("detail").asText()).isEqualTo("draining a node requires operator mode");
+            assertThat(body.get("instance").asText()).isEqualTo("req-1");
+            assertThat(body.get("missing_authority").asText()).isEqualTo("operator_mode");
+            assertThat(body.get("rule").asText()).isEqualTo("ops-drain");
+            assertThat(body.get("request_id").asText()).isEqualTo("req-1");
+        } finally {
+            response.release();
+        }
+    }
+
+    @Test
+    void stepUpDenialIs401WithChallenge() throws Exception {
+        Decision decision = new Decision(false, "ops-drain", MissingAuthority.STEP_UP,
+                "login is older than 12 hours", PrincipalClass.AUTHENTICATED,
+                new StepUpChallenge("phr", Duration.ofHours(12)), "abc");
+
+        FullHttpResponse response = ProblemResponses.denied(decision, false, Set.of("ES256"), "req-2");
+        try {
+            assertThat(response.status().code()).isEqualTo(401);
+            assertThat(response.headers().get("WWW-Authenticate")).isEqualTo(
+                    "DPoP error=\"insufficient_user_authentication\", error_description=\"login is older than 12 "
+                            + "hours\", acr_values=\"phr\", max_age=43200");
+            assertThat(body(response).get("missing_authority").asText()).isEqualTo("step_up");
+        } finally {
+            response.release();
+        }
+    }
+
+    @Test
+    void stepUpChallengeOmitsAbsentParameters() {
+        Decision decision = new Decision(false, null, MissingAuthority.STEP_UP, "say \"again\"",
+                PrincipalClass.AUTHENTICATED, new StepUpChallenge(null, null), "abc");
+
+        assertThat(ProblemResponses.stepUpChallenge(decision)).isEqualTo(
+                "DPoP error=\"insufficient_user_authentication\", error_description=\"say \\\"again\\\"\"");
+    }
+
+    @Test
+    void quotedStringReplacesControlCharacters() {
+        assertThat(ProblemResponses.quotedString("a\r\nb\\")).isEqualTo("\"a  b\\\\\"");
+    }
+
+    @Test
+    void denialWithoutRuleOmitsRuleMember() throws Exception {
+        Decision decision = new Decision(false, null, MissingAuthority.RULE, "no rule allows DELETE",
+                PrincipalClass.AUTHENTICATED, null, "abc");
+
+        FullHttpResponse response = ProblemResponses.denied(decision, false, Set.of("ES256"), "req-3");
+        try {
+            assertThat(body(response).has("rule")).isFalse();
+            assertThat(body(response).get("type").asText()).isEqualTo("https://agent-gateway.dev/problems/rule");
+        } finally {
+            response.release();
+        }
+    }
+
+    @Test
+    void auditUnavailableIs503WithoutMissingAuthority() throws Exception {
+        FullHttpResponse response = ProblemResponses.auditUnavailable("req-4");
+        try {
+            JsonNode body = body(response);
+            assertThat(response.status().code()).isEqualTo(503);
+            assertThat(body.get("title").asText()).isEqualTo("Audit log unavailable");
+            assertThat(body.has("missing_authority")).isFalse();
+            assertThat(body.get("instance").asText()).isEqualTo("req-4");
+        } finally {
+            response.release();
+        }
+    }
+
+    @Test
+    void tokenErrorIsRfc6749Json() throws Exception {
+        FullHttpResponse response = ProblemResponses.tokenError(
+                new OAuthException(OAuthErrorCode.INVALID_GRANT, "subject token expired"));
+        try {
+            JsonNode body = body(response);
+            assertThat(response.status().code()).isEqualTo(400);
+            assertThat(response.headers().get("Content-Type")).isEqualTo("application/json");
+            assertThat(response.headers().get("Cache-Control")).isEqualTo("no-store");
+            assertThat(body.get("error").asText()).isEqualTo("invalid_grant");
+            assertThat(body.get("error_description").asText()).isEqualTo("subject token expired");
+            assertThat(body.size()).isEqualTo(2);
+        } finally {
+            response.release();
+        }
+    }
+
+    @Test
+    void tokenServerErrorIs500() {
+        FullHttpResponse response = ProblemResponses.tokenError(
+                new OAuthException(OAuthErrorCode.SERVER_ERROR, "signing failed"));
+        try {
+            assertThat(response.status().code()).isEqualTo(500);
+        } finally {
+            response.release();
+        }
+    }
+
+    private static JsonNode body(FullHttpResponse response) throws Exception {
+        return JSON.readTree(response.content().toString(UTF_8));
+    }
+}
