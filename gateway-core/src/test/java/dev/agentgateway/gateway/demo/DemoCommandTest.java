@@ -1,0 +1,152 @@
+package dev.agentgateway.gateway.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentgateway.audit.AuditRecord;
+import dev.agentgateway.audit.AuditRecords;
+import dev.agentgateway.audit.AuditVerifier;
+import dev.agentgateway.audit.FileAuditLog;
+import dev.agentgateway.audit.VerificationResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class DemoCommandTest {
+
+    @TempDir
+    Path workDirectory;
+
+    @Test
+    void demoPassesEveryStep() throws IOException {
+        Run run = runDemo();
+
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(0);
+        assertThat(run.output()).contains("All 4 steps behaved as expected.");
+        assertThat(run.output()).contains("missing_authority: operator_mode");
+        assertThat(run.output()).contains("error=\"invalid_dpop_proof\"");
+        assertThat(run.output()).contains("agent-gateway audit verify " + auditDirectory());
+    }
+
+    @Test
+    void demoAuditLogVerifies() throws IOException {
+        Run run = runDemo();
+
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(0);
+        VerificationResult result = AuditVerifier.verify(auditDirectory());
+        assertThat(result.valid()).as(String.valueOf(result)).isTrue();
+        assertThat(result.recordsVerified()).isEqualTo(readRecords().size());
+        assertThat(readRecords()).extracting(record -> record.event().decision()).contains("allow", "deny");
+    }
+
+    @Test
+    void demoOutputShowsNoTokens() {
+        Run run = runDemo();
+
+        // A compact JWT whose header JSON starts with {" begins with "eyJ", and Nimbus writes every header that way.
+        assertThat(run.output()).doesNotContain("eyJ");
+    }
+
+    @Test
+    void demoStartsFreshAuditLogPerRun() throws IOException {
+        Run first = runDemo();
+        List<AuditRecord> firstRecords = readRecords();
+        Run second = runDemo();
+        List<AuditRecord> secondRecords = readRecords();
+
+        assertThat(first.exitCode()).as(first.output()).isEqualTo(0);
+        assertThat(second.exitCode()).as(second.output()).isEqualTo(0);
+        assertThat(secondRecords).hasSameSizeAs(firstRecords);
+        assertThat(secondRecords.get(0).sequence()).isEqualTo(1);
+        assertThat(secondRecords.get(0).id()).isNotEqualTo(firstRecords.get(0).id());
+    }
+
+    @Test
+    void malformedMiddleRecordIsReported() throws IOException {
+        Run run = runDemo();
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(0);
+        Path log = logFile();
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        int middle = lines.size() / 2;
+        assertThat(lines.get(middle)).startsWith("{");
+        replaceLine(log, lines, middle, "[" + lines.get(middle).substring(1));
+
+        VerificationResult result = AuditVerifier.verify(auditDirectory());
+
+        assertThat(result.valid()).isFalse();
+        assertThat(result.firstBadSequence()).isEqualTo(middle + 1);
+        assertThat(result.firstBadLine()).isEqualTo(middle + 1);
+        assertThat(result.recordsVerified()).isEqualTo(middle);
+    }
+
+    @Test
+    void changedValueInMiddleRecordIsReported() throws IOException {
+        Run run = runDemo();
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(0);
+        Path log = logFile();
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        int middle = lines.size() / 2;
+        String original = lines.get(middle);
+        int quote = original.indexOf("\"type\":\"") + "\"type\":\"".length();
+        char replaced = original.charAt(quote) == 'x' ? 'y' : 'x';
+        String edited = original.substring(0, quote) + replaced + original.substring(quote + 1);
+        replaceLine(log, lines, middle, edited);
+
+        VerificationResult result = AuditVerifier.verify(auditDirectory());
+
+        assertThat(result.valid()).isFalse();
+        long editedSequence = middle + 1;
+        assertThat(result.firstBadSequence()).isBetween(editedSequence, editedSequence + 1);
+        assertThat(result.problem()).isNotBlank();
+    }
+
+    @Test
+    void foreignWorkDirectoryIsRejected() throws IOException {
+        Files.writeString(workDirectory.resolve("other.txt"), "not the demo's");
+
+        Run run = runDemo();
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.output()).contains("Set-up failed").contains("--work-dir");
+        assertThat(workDirectory.resolve("other.txt")).hasContent("not the demo's");
+    }
+
+    private Run runDemo() {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = new CommandLine(new DemoCommand())
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(out, true));
+        int exitCode = commandLine.execute("--work-dir", workDirectory.toString());
+        return new Run(exitCode, out.toString());
+    }
+
+    private Path auditDirectory() {
+        return workDirectory.toAbsolutePath().resolve("audit");
+    }
+
+    private List<AuditRecord> readRecords() throws IOException {
+        try (AuditRecords records = AuditRecords.open(auditDirectory())) {
+            return records.stream().toList();
+        }
+    }
+
+    private Path logFile() {
+        return auditDirectory().resolve(FileAuditLog.FILE_NAME);
+    }
+
+    private static void replaceLine(Path log, List<String> lines, int index, String line) throws IOException {
+        List<String> edited = new ArrayList<>(lines);
+        edited.set(index, line);
+        Files.writeString(log, String.join("\n", edited) + "\n", StandardCharsets.UTF_8);
+    }
+
+    private record Run(int exitCode, String output) {
+    }
+}
