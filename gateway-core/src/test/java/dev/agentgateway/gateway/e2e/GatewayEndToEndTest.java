@@ -9,6 +9,7 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.agentgateway.audit.AuditEvent;
 import dev.agentgateway.audit.AuditEventType;
 import dev.agentgateway.audit.AuditRecord;
 import dev.agentgateway.audit.AuditRecords;
@@ -358,6 +359,29 @@ class GatewayEndToEndTest {
         assertThat(replay.headers().firstValue("WWW-Authenticate").orElseThrow())
                 .contains("error=\"invalid_dpop_proof\"");
         assertThat(backend.received()).hasSize(1);
+    }
+
+    @Test
+    void replayedProofRecordNamesNoPrincipal() throws Exception {
+        String token = aliceToken("ops", "ops.read");
+        Map<String, String> credentials = Map.of("Authorization", "DPoP " + token, "DPoP",
+                agent.proof("GET", QUEUES, token));
+        agent.send("GET", QUEUES, credentials, Map.of());
+
+        HttpResponse<String> replay = agent.send("GET", QUEUES, credentials, Map.of());
+
+        assertThat(replay.statusCode()).isEqualTo(401);
+        String requestId = replay.headers().firstValue("X-Request-Id").orElseThrow();
+        closeGateway();
+        AuditEvent denial = onlyRecord(requestId, AuditEventType.DECISION).event();
+        assertThat(denial.principal()).as("principal of a request whose proof failed").isNull();
+        assertThat(denial.actor()).isNull();
+        assertThat(denial.tool()).isEqualTo("ops");
+        assertThat(denial.method()).isEqualTo("GET");
+        assertThat(denial.path()).isEqualTo(QUEUES);
+        assertThat(denial.decision()).isEqualTo("deny");
+        assertThat(denial.missingAuthority()).isEqualTo("authentication");
+        assertThat(denial.reason()).startsWith("invalid_dpop_proof: ");
     }
 
     @Test
