@@ -108,7 +108,7 @@ public final class GatewayServer implements AutoCloseable {
         Policy policy = Policy.from(config.policy(), clock);
         tokenExchangeExecutor = Executors.newFixedThreadPool(TOKEN_EXCHANGE_THREADS,
                 DaemonThreads.named("token-exchange-"));
-        upstreams = new UpstreamPools(transport.channelType(), limits.idleTimeout());
+        upstreams = new UpstreamPools(transport.channelType());
         acceptGroup = new MultiThreadIoEventLoopGroup(1, DaemonThreads.named("gateway-accept-"),
                 transport.ioHandlerFactory());
         ioGroup = new MultiThreadIoEventLoopGroup(0, DaemonThreads.named("gateway-io-"),
