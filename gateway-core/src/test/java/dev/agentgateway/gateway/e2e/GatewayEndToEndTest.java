@@ -573,6 +573,22 @@ class GatewayEndToEndTest {
     }
 
     @Test
+    void tokenEndpointAuditsWrongMethod() throws Exception {
+        HttpResponse<String> response = agent.get(gateway.publicOrigin() + "/oauth2/token");
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).hasValue("POST");
+        String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+        closeGateway();
+        AuditEvent rejected = onlyRecord(requestId, AuditEventType.TOKEN_EXCHANGE).event();
+        assertThat(rejected.decision()).isEqualTo("deny");
+        assertThat(rejected.status()).isEqualTo(405);
+        assertThat(rejected.method()).isEqualTo("GET");
+        assertThat(rejected.path()).isEqualTo("/oauth2/token");
+        assertThat(rejected.reason()).isEqualTo("method GET is not allowed (expected: POST)");
+    }
+
+    @Test
     void tokenEndpointSendsContinueBeforeBody() throws Exception {
         HttpResponse<String> response = agent.tokenRequestExpectingContinue("grant_type=password");
 
