@@ -104,7 +104,7 @@ public final class GatewayServer implements AutoCloseable {
             log.info("Sample operations tool listening on {}", sampleTool.address());
         }
         auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit().directory(), clock), metrics,
-                AUDIT_THREADS);
+                AUDIT_THREADS, clock);
         Policy policy = Policy.from(config.policy(), clock);
         tokenExchangeExecutor = Executors.newFixedThreadPool(TOKEN_EXCHANGE_THREADS,
                 DaemonThreads.named("token-exchange-"));
@@ -123,7 +123,7 @@ public final class GatewayServer implements AutoCloseable {
         agentChannel.config().setAutoRead(true);
 
         adminChannel = bind(config.adminListener(),
-                new AdminChannelInitializer(new AdminHandler(metrics, auditRecorder::writable)), true);
+                new AdminChannelInitializer(new AdminHandler(metrics, auditRecorder::checkReady)), true);
         logStarted();
     }
 
