@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -48,6 +49,13 @@ public final class FileAuditLog implements AuditLog {
     public static final String FILE_NAME = "audit.log";
 
     private static final Logger LOG = LoggerFactory.getLogger(FileAuditLog.class);
+
+    /**
+     * Bytes {@link #checkWritable} writes past the last record and cuts off again: spaces and no line end, so a
+     * crash before the cut leaves an incomplete last line, which {@link #open} removes. 4 KiB, so that on file
+     * systems with blocks of at most 4 KiB the write needs a new block, as a growing log eventually does.
+     */
+    private static final byte[] PROBE = " ".repeat(4096).getBytes(StandardCharsets.US_ASCII);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Opens the channel that appends to the log file; tests substitute a channel that fails. */
@@ -180,6 +188,38 @@ public final class FileAuditLog implements AuditLog {
     }
 
     /**
+     * Checks that the log can take a record now. Like an append, it first cuts what a failed append left, reopening
+     * the channel when needed. It then writes {@link #PROBE} after the last record, forces it to disk, cuts it off
+     * and forces again, so a full disk, a file size limit or a failing device that would stop the next append stops
+     * the check too. When the check fails midway, the next append or check cuts what it left. Readers may see the
+     * probe bytes as an incomplete last line while the check runs.
+     *
+     * @throws AuditWriteException when the log is closed or any step fails
+     */
+    @Override
+    public void checkWritable() throws AuditWriteException {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new AuditWriteException("audit log is closed: " + file, null);
+            }
+            if (repairNeeded) {
+                repairAfterFailure();
+            }
+            repairNeeded = true;
+            writeFully(PROBE);
+            channel.force(false);
+            channel.truncate(acknowledgedSize);
+            channel.force(false);
+            repairNeeded = false;
+        } catch (IOException e) {
+            throw new AuditWriteException("checking that " + file + " takes another record failed: " + e, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Cuts whatever a failed append left after the last acknowledged record, so the next record chains to it.
      * Reopens the channel first when the failure closed it, as an interrupted write does.
      */
@@ -195,7 +235,7 @@ public final class FileAuditLog implements AuditLog {
         }
         if (size > acknowledgedSize) {
             channel.truncate(acknowledgedSize);
-            LOG.warn("Audit log {}: cut {} bytes left by a failed append after record {}", file,
+            LOG.warn("Audit log {}: cut {} bytes left by a failed append or check after record {}", file,
                     size - acknowledgedSize, lastSequence);
             channel.force(true);
         }

@@ -254,6 +254,61 @@ class FileAuditLogTest {
     }
 
     @Test
+    void checkWritableLeavesLogUnchanged() throws IOException {
+        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK, FaultyChannel::openAppend, countingIds())) {
+            log.append(decision("req-1"));
+            byte[] before = Files.readAllBytes(logFile());
+
+            log.checkWritable();
+
+            assertThat(Files.readAllBytes(logFile())).isEqualTo(before);
+            assertThat(log.append(decision("req-2")).sequence()).isEqualTo(2);
+        }
+        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+    }
+
+    @Test
+    void checkWritableFailsWhileForceFails() throws IOException {
+        AtomicReference<FaultyChannel> channel = new AtomicReference<>();
+        try (CapturedLogs logs = new CapturedLogs();
+                FileAuditLog log = FileAuditLog.open(directory, CLOCK, file -> {
+                    channel.set(FaultyChannel.openAppend(file));
+                    return channel.get();
+                }, countingIds())) {
+            AppendedRecord first = log.append(decision("req-1"));
+            long goodSize = Files.size(logFile());
+
+            channel.get().fault(FaultyChannel.Fault.FAILED_FORCE);
+            assertThatThrownBy(log::checkWritable)
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("checking that " + logFile() + " takes another record failed")
+                    .hasMessageContaining("simulated fsync failure");
+            assertThat(Files.size(logFile())).as("probe bytes left by the failed check").isGreaterThan(goodSize);
+
+            channel.get().fault(FaultyChannel.Fault.NONE);
+            log.checkWritable();
+
+            assertThat(Files.size(logFile())).as("size after the next check cut the probe").isEqualTo(goodSize);
+            AppendedRecord second = log.append(decision("req-2"));
+            assertThat(second.sequence()).isEqualTo(2);
+            try (AuditRecords records = AuditRecords.open(directory)) {
+                assertThat(records.stream().toList().get(1).prev()).isEqualTo(first.hash());
+            }
+        }
+        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+    }
+
+    @Test
+    void checkWritableAfterCloseFails() throws IOException {
+        FileAuditLog log = FileAuditLog.open(directory, CLOCK);
+        log.close();
+
+        assertThatThrownBy(log::checkWritable)
+                .isInstanceOf(AuditWriteException.class)
+                .hasMessageContaining("audit log is closed");
+    }
+
+    @Test
     void appendAfterCloseFails() throws IOException {
         FileAuditLog log = FileAuditLog.open(directory, CLOCK);
         log.append(decision("req-1"));

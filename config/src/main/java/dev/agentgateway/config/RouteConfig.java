@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param connectTimeout maximum time to open a backend connection
  * @param responseTimeout maximum time from the end of the forwarded request to the backend's response headers
  * @param backendAudience {@code aud} of the Txn-Token sent to this backend
+ * @param idleTimeout time after which a pooled backend connection that no call uses is closed. Set it below the
+ *     backend's keep-alive timeout, so that the gateway, not the backend, closes idle connections.
  */
 public record RouteConfig(
         String tool,
@@ -22,7 +24,11 @@ public record RouteConfig(
         URI backend,
         Duration connectTimeout,
         Duration responseTimeout,
-        String backendAudience) {
+        String backendAudience,
+        Duration idleTimeout) {
+
+    /** Idle timeout of pooled backend connections when the configuration sets none. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(20);
 
     public RouteConfig {
         Objects.requireNonNull(tool, "tool");
@@ -31,5 +37,12 @@ public record RouteConfig(
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(responseTimeout, "responseTimeout");
         Objects.requireNonNull(backendAudience, "backendAudience");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+    }
+
+    /** Creates a route whose pooled backend connections use {@link #DEFAULT_IDLE_TIMEOUT}. */
+    public RouteConfig(String tool, String pathPrefix, URI backend, Duration connectTimeout, Duration responseTimeout,
+            String backendAudience) {
+        this(tool, pathPrefix, backend, connectTimeout, responseTimeout, backendAudience, DEFAULT_IDLE_TIMEOUT);
     }
 }

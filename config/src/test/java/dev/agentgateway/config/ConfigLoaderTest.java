@@ -46,7 +46,8 @@ class ConfigLoaderTest {
                 new JwksSource.FromUrl(URI.create("https://idp.example.com/.well-known/jwks.json")),
                 Set.of("agent-gateway"), Set.of("ES256", "RS256"), Set.of("JWT")));
         assertThat(config.routes()).containsExactly(new RouteConfig("ops", "/tools/ops/",
-                URI.create("http://127.0.0.1:8091/"), Duration.ofSeconds(2), Duration.ofSeconds(30), "ops-backend"));
+                URI.create("http://127.0.0.1:8091/"), Duration.ofSeconds(2), Duration.ofSeconds(30), "ops-backend",
+                Duration.ofSeconds(15)));
         assertThat(config.policy().operator()).isEqualTo(
                 new OperatorConfig(Set.of("oncall"), Set.of("hwk"), Duration.ofHours(12), "phr"));
         assertThat(config.policy().rules()).extracting(RuleConfig::id)
@@ -76,11 +77,19 @@ class ConfigLoaderTest {
         RouteConfig route = config.routes().get(0);
         assertThat(route.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(route.responseTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(route.idleTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(route.backendAudience()).isEqualTo("ops");
         assertThat(config.policy().rules()).isEmpty();
         assertThat(config.policy().operator())
                 .isEqualTo(new OperatorConfig(Set.of(), Set.of("hwk"), null, null));
         assertThat(config.sampleTool()).isNull();
+    }
+
+    @Test
+    void routeIdleTimeoutIsRead() throws ConfigException {
+        GatewayConfig config = load(MINIMAL + "    idle-timeout: 5s\n");
+
+        assertThat(config.routes().get(0).idleTimeout()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test

@@ -148,6 +148,15 @@ class InvalidConfigTest {
                 Arguments.of("routes:\n  - tool: ops\n    path-prefix: /t/\n    backend: http://h:1/\n"
                         + "    response-timeout: 11m\n", "gateway.yaml:5: routes[0].response-timeout: \"11m\" is"
                         + " out of range (expected: 1ms..10m)"),
+                Arguments.of("routes:\n  - tool: ops\n    path-prefix: /t/\n    backend: http://h:1/\n"
+                        + "    idle-timeout: 500ms\n", "gateway.yaml:5: routes[0].idle-timeout: \"500ms\" is"
+                        + " out of range (expected: 1s..10m)"),
+                Arguments.of("routes:\n  - tool: ops\n    path-prefix: /t/\n    backend: http://h:1/\n"
+                        + "    idle-timeout: 11m\n", "gateway.yaml:5: routes[0].idle-timeout: \"11m\" is"
+                        + " out of range (expected: 1s..10m)"),
+                Arguments.of("routes:\n  - tool: ops\n    path-prefix: /t/\n    backend: http://h:1/\n"
+                        + "    idle-timeout: soon\n", "gateway.yaml:5: routes[0].idle-timeout: \"soon\" is"
+                        + " not a duration (expected: a duration such as 250ms, 5s, 10m, 12h or PT5M)"),
 
                 // Trusted issuers
                 Arguments.of(ISSUER + "    jwks: {url: https://idp.example.com/jwks}\n"

@@ -104,11 +104,11 @@ public final class GatewayServer implements AutoCloseable {
             log.info("Sample operations tool listening on {}", sampleTool.address());
         }
         auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit().directory(), clock), metrics,
-                AUDIT_THREADS);
+                AUDIT_THREADS, clock);
         Policy policy = Policy.from(config.policy(), clock);
         tokenExchangeExecutor = Executors.newFixedThreadPool(TOKEN_EXCHANGE_THREADS,
                 DaemonThreads.named("token-exchange-"));
-        upstreams = new UpstreamPools(transport.channelType(), limits.idleTimeout());
+        upstreams = new UpstreamPools(transport.channelType());
         acceptGroup = new MultiThreadIoEventLoopGroup(1, DaemonThreads.named("gateway-accept-"),
                 transport.ioHandlerFactory());
         ioGroup = new MultiThreadIoEventLoopGroup(0, DaemonThreads.named("gateway-io-"),
@@ -123,7 +123,7 @@ public final class GatewayServer implements AutoCloseable {
         agentChannel.config().setAutoRead(true);
 
         adminChannel = bind(config.adminListener(),
-                new AdminChannelInitializer(new AdminHandler(metrics, auditRecorder::writable)), true);
+                new AdminChannelInitializer(new AdminHandler(metrics, auditRecorder::checkReady)), true);
         logStarted();
     }
 

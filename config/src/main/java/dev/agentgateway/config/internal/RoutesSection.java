@@ -16,6 +16,8 @@ final class RoutesSection {
     static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
     static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(60);
     static final Duration MAX_RESPONSE_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration MAX_IDLE_TIMEOUT = Duration.ofMinutes(10);
 
     /** Path prefixes the gateway serves itself; no route may take them over. */
     static final List<String> RESERVED_PREFIXES = List.of("/oauth2/", "/.well-known/");
@@ -23,7 +25,7 @@ final class RoutesSection {
     static final Pattern TOOL = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Pattern PREFIX_SEGMENT = Pattern.compile("[A-Za-z0-9._~!$&'()*+,;=:@-]+");
     private static final List<String> ROUTE_KEYS = List.of("tool", "path-prefix", "backend", "connect-timeout",
-            "response-timeout", "backend-audience");
+            "response-timeout", "backend-audience", "idle-timeout");
     private static final String PREFIX_FORM = "a path starting and ending with '/', for example /tools/ops/";
     private static final String BACKEND_FORM = "http://host:port/...";
 
@@ -65,11 +67,13 @@ final class RoutesSection {
         Duration connectTimeout = timeout(mapping, "connect-timeout", DEFAULT_CONNECT_TIMEOUT, MAX_CONNECT_TIMEOUT);
         Duration responseTimeout = timeout(mapping, "response-timeout", DEFAULT_RESPONSE_TIMEOUT,
                 MAX_RESPONSE_TIMEOUT);
+        Duration idleTimeout = timeout(mapping, "idle-timeout", RouteConfig.DEFAULT_IDLE_TIMEOUT, MIN_IDLE_TIMEOUT,
+                MAX_IDLE_TIMEOUT);
         Optional<YamlNode> audienceNode = mapping.optional("backend-audience");
         String audience = audienceNode.isPresent()
                 ? values.nonEmptyString(audienceNode.get(), mapping.path("backend-audience"), "a non-empty string")
                 : tool;
-        return new RouteConfig(tool, prefix, backend, connectTimeout, responseTimeout, audience);
+        return new RouteConfig(tool, prefix, backend, connectTimeout, responseTimeout, audience, idleTimeout);
     }
 
     private String pathPrefix(YamlNode node, String path) throws ConfigException {
@@ -117,9 +121,14 @@ final class RoutesSection {
 
     private Duration timeout(MappingReader mapping, String key, Duration defaultValue, Duration max)
             throws ConfigException {
+        return timeout(mapping, key, defaultValue, Duration.ofMillis(1), max);
+    }
+
+    private Duration timeout(MappingReader mapping, String key, Duration defaultValue, Duration min, Duration max)
+            throws ConfigException {
         Optional<YamlNode> node = mapping.optional(key);
         return node.isPresent()
-                ? values.duration(node.get(), mapping.path(key), Duration.ofMillis(1), max)
+                ? values.duration(node.get(), mapping.path(key), min, max)
                 : defaultValue;
     }
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "agent-gateway",
         mixinStandardHelpOptions = true,
         description = "Gateway for AI agents' tool calls: DPoP-bound capability tokens, policy, audit, proxy.",
-        subcommands = {ServeCommand.class, AuditCommand.class})
+        subcommands = {ServeCommand.class, KeysCommand.class, AuditCommand.class})
 public final class AgentGatewayCommand implements Runnable {
 
     /** Class name of the {@code demo} command, added when it is on the class path. */

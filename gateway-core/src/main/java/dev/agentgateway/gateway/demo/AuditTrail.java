@@ -26,7 +26,8 @@ final class AuditTrail {
     /**
      * One audit record as the demo shows it; {@code null} fields did not apply to the record.
      *
-     * @param principal the principal's subject without its issuer, or {@code anonymous}
+     * @param principal the principal's subject without its issuer, {@code anonymous}, or {@code null} for a request
+     *     whose credentials failed verification
      */
     record Entry(long sequence, String id, Instant time, String type, String principal, String tool, String method,
             String path, String decision, String rule, Integer status) {

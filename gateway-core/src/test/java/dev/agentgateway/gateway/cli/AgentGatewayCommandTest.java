@@ -2,13 +2,20 @@ package dev.agentgateway.gateway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
 import dev.agentgateway.audit.AuditEvent;
 import dev.agentgateway.audit.AuditEventType;
 import dev.agentgateway.audit.FileAuditLog;
+import dev.agentgateway.config.ConfigLoader;
+import dev.agentgateway.gateway.GatewayServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,7 +36,7 @@ class AgentGatewayCommandTest {
 
     @Test
     void demoIsRegistered() {
-        assertThat(AgentGatewayCommand.commandLine().getSubcommands()).containsKeys("serve", "audit", "demo");
+        assertThat(AgentGatewayCommand.commandLine().getSubcommands()).containsKeys("serve", "keys", "audit", "demo");
     }
 
     @Test
@@ -81,6 +88,68 @@ class AgentGatewayCommandTest {
                 log.append(AuditEvent.builder(AuditEventType.DECISION, "req-" + i).method("GET").build());
             }
         }
+    }
+
+    @Test
+    void keysGenerateWritesOwnerOnlyKey(@TempDir Path directory) throws Exception {
+        Path file = directory.resolve("keys/signing-key.jwk");
+
+        assertThat(run("keys", "generate", "--out", file.toString())).as(err.toString()).isZero();
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        ECKey key = JWK.parse(Files.readString(file)).toECKey();
+        assertThat(key.isPrivate()).isTrue();
+        assertThat(key.getCurve()).isEqualTo(Curve.P_256);
+        assertThat(out.toString()).isEqualTo("generated signing key " + key.getKeyID() + " in " + file
+                + System.lineSeparator());
+        assertThat(out.toString()).doesNotContain(key.getD().toString());
+    }
+
+    @Test
+    void keysGenerateKeepsExistingFile(@TempDir Path directory) throws Exception {
+        Path file = Files.writeString(directory.resolve("signing-key.jwk"), "existing");
+
+        assertThat(run("keys", "generate", "--out", file.toString())).isEqualTo(2);
+
+        assertThat(err.toString()).contains("signing key file " + file + " already exists")
+                .contains("left unchanged");
+        assertThat(out.toString()).isEmpty();
+        assertThat(Files.readString(file)).isEqualTo("existing");
+    }
+
+    @Test
+    void keysWithoutCommandIsUsageError() {
+        assertThat(run("keys")).isEqualTo(2);
+        assertThat(err.toString()).contains("missing command (expected: generate)");
+    }
+
+    @Test
+    void serveUsesGeneratedKey(@TempDir Path directory) throws Exception {
+        Path keyFile = directory.resolve("signing-key.jwk");
+        assertThat(run("keys", "generate", "--out", keyFile.toString())).isZero();
+        String keyId = JWK.parse(Files.readString(keyFile)).getKeyID();
+        String before = Files.readString(keyFile);
+        Path config = Files.writeString(directory.resolve("gateway.yaml"), """
+                listeners:
+                  agent: 127.0.0.1:0
+                  admin: 127.0.0.1:0
+                signing-key:
+                  path: signing-key.jwk
+                audit:
+                  directory: audit
+                routes:
+                  - tool: ops
+                    path-prefix: /tools/ops/
+                    backend: http://127.0.0.1:9/
+                policy:
+                  rules: []
+                """);
+
+        try (GatewayServer server = GatewayServer.start(ConfigLoader.load(config))) {
+            assertThat(JWKSet.parse(server.jwksJson()).getKeyByKeyId(keyId)).as("key %s in the JWKS", keyId)
+                    .isNotNull();
+        }
+        assertThat(Files.readString(keyFile)).as("key file after serving").isEqualTo(before);
     }
 
     @Test

@@ -9,6 +9,7 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.agentgateway.audit.AuditEvent;
 import dev.agentgateway.audit.AuditEventType;
 import dev.agentgateway.audit.AuditRecord;
 import dev.agentgateway.audit.AuditRecords;
@@ -361,6 +362,29 @@ class GatewayEndToEndTest {
     }
 
     @Test
+    void replayedProofRecordNamesNoPrincipal() throws Exception {
+        String token = aliceToken("ops", "ops.read");
+        Map<String, String> credentials = Map.of("Authorization", "DPoP " + token, "DPoP",
+                agent.proof("GET", QUEUES, token));
+        agent.send("GET", QUEUES, credentials, Map.of());
+
+        HttpResponse<String> replay = agent.send("GET", QUEUES, credentials, Map.of());
+
+        assertThat(replay.statusCode()).isEqualTo(401);
+        String requestId = replay.headers().firstValue("X-Request-Id").orElseThrow();
+        closeGateway();
+        AuditEvent denial = onlyRecord(requestId, AuditEventType.DECISION).event();
+        assertThat(denial.principal()).as("principal of a request whose proof failed").isNull();
+        assertThat(denial.actor()).isNull();
+        assertThat(denial.tool()).isEqualTo("ops");
+        assertThat(denial.method()).isEqualTo("GET");
+        assertThat(denial.path()).isEqualTo(QUEUES);
+        assertThat(denial.decision()).isEqualTo("deny");
+        assertThat(denial.missingAuthority()).isEqualTo("authentication");
+        assertThat(denial.reason()).startsWith("invalid_dpop_proof: ");
+    }
+
+    @Test
     void operatorCallGets403ProblemDetails() throws Exception {
         String token = aliceToken("ops", "ops.read");
 
@@ -546,6 +570,22 @@ class GatewayEndToEndTest {
         assertThat(exchanges).hasSize(1);
         assertThat(exchanges.get(0).event().decision()).isEqualTo("deny");
         assertThat(exchanges.get(0).event().status()).isEqualTo(400);
+    }
+
+    @Test
+    void tokenEndpointAuditsWrongMethod() throws Exception {
+        HttpResponse<String> response = agent.get(gateway.publicOrigin() + "/oauth2/token");
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).hasValue("POST");
+        String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+        closeGateway();
+        AuditEvent rejected = onlyRecord(requestId, AuditEventType.TOKEN_EXCHANGE).event();
+        assertThat(rejected.decision()).isEqualTo("deny");
+        assertThat(rejected.status()).isEqualTo(405);
+        assertThat(rejected.method()).isEqualTo("GET");
+        assertThat(rejected.path()).isEqualTo("/oauth2/token");
+        assertThat(rejected.reason()).isEqualTo("method GET is not allowed (expected: POST)");
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -118,9 +119,42 @@ public final class GatewaySigningKey {
     }
 
     static GatewaySigningKey generate(Path path) throws IOException {
-        ECKey key;
+        ECKey key = newKey();
+        writeOwnerOnly(path, key.toJSONString());
+        LOG.info("Generated signing key {} at {}", key.getKeyID(), path);
+        return usable(key);
+    }
+
+    /**
+     * Generates a key and writes it to a new file at {@code path} with owner-only permissions, never replacing an
+     * existing file. Creating the file and checking that none exists is one atomic step ({@code O_EXCL}). When
+     * writing fails after the file was created, the partial file is deleted.
+     *
+     * @throws FileAlreadyExistsException when {@code path} exists; the existing file is left unchanged
+     * @throws IOException when the file or its directory cannot be created or written
+     */
+    public static GatewaySigningKey createNew(Path path) throws IOException {
+        ECKey key = newKey();
+        Path target = path.toAbsolutePath();
+        boolean posix = createDirectories(target.getParent());
         try {
-            key = new ECKeyGenerator(Curve.P_256)
+            Files.createFile(target, ownerOnlyFileAttributes(posix));
+        } catch (FileAlreadyExistsException e) {
+            throw new FileAlreadyExistsException(path.toString(), null,
+                    "a file already exists at this path (expected: a new file; the existing file was left unchanged)");
+        }
+        try {
+            writeAndSync(target, key.toJSONString());
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(target);
+            throw e;
+        }
+        return usable(key);
+    }
+
+    private static ECKey newKey() throws IOException {
+        try {
+            return new ECKeyGenerator(Curve.P_256)
                     .keyUse(KeyUse.SIGNATURE)
                     .algorithm(JWSAlgorithm.ES256)
                     .keyIDFromThumbprint(true)
@@ -128,8 +162,9 @@ public final class GatewaySigningKey {
         } catch (JOSEException e) {
             throw new IOException("generating the signing key failed: " + e.getMessage(), e);
         }
-        writeOwnerOnly(path, key.toJSONString());
-        LOG.info("Generated signing key {} at {}", key.getKeyID(), path);
+    }
+
+    private static GatewaySigningKey usable(ECKey key) throws IOException {
         try {
             return new GatewaySigningKey(key);
         } catch (JOSEException e) {
@@ -141,25 +176,44 @@ public final class GatewaySigningKey {
     private static void writeOwnerOnly(Path path, String content) throws IOException {
         Path target = path.toAbsolutePath();
         Path directory = target.getParent();
+        boolean posix = createDirectories(directory);
+        Path temporary = directory.resolve("." + target.getFileName() + "." + randomSuffix() + ".tmp");
+        Files.createFile(temporary, ownerOnlyFileAttributes(posix));
+        try {
+            writeAndSync(temporary, content);
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /**
+     * Creates {@code directory} and missing parents, owner-only where POSIX permissions apply. Returns whether they
+     * apply.
+     */
+    private static boolean createDirectories(Path directory) throws IOException {
         boolean posix = supportsPosix(directory);
         if (posix) {
             Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
         } else {
             Files.createDirectories(directory);
         }
-        Path temporary = directory.resolve("." + target.getFileName() + "." + randomSuffix() + ".tmp");
-        FileAttribute<?>[] attributes = posix
+        return posix;
+    }
+
+    private static FileAttribute<?>[] ownerOnlyFileAttributes(boolean posix) {
+        return posix
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE)}
                 : new FileAttribute<?>[0];
-        Files.createFile(temporary, attributes);
-        try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-                channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
-                channel.force(true);
+    }
+
+    private static void writeAndSync(Path file, String content) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
             }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temporary);
+            channel.force(true);
         }
     }
 

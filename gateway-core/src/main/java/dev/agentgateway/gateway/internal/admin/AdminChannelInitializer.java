@@ -5,9 +5,13 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
-/** Builds the admin listener pipeline: a small HTTP codec, requests aggregated up to 8 KiB, {@link AdminHandler}. */
+/**
+ * Builds the admin listener pipeline: a small HTTP codec, requests aggregated up to 8 KiB, one request at a time,
+ * {@link AdminHandler}.
+ */
 @Sharable
 public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -28,6 +32,7 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
                 new ReadTimeoutHandler(READ_TIMEOUT_SECONDS),
                 new HttpServerCodec(MAX_LINE_LENGTH, MAX_HEADER_SIZE, MAX_BODY_SIZE),
                 new HttpObjectAggregator(MAX_BODY_SIZE),
+                new FlowControlHandler(),
                 handler);
     }
 }

@@ -16,12 +16,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Serves the admin listener: {@code GET /metrics} (Prometheus text format), {@code GET /health/live} (200 while
- * the process serves) and {@code GET /health/ready} (503 while the audit log is failing, because calls then fail
- * closed).
+ * the process serves) and {@code GET /health/ready} (503 while audit appends fail, because calls then fail
+ * closed). Readiness may wait for a check of the audit log off the event loop. So reading stops while a response
+ * is pending, and a {@code FlowControlHandler} before this handler queues further requests, which keeps responses
+ * in request order.
  */
 @Sharable
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -29,20 +32,30 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final GatewayMetrics metrics;
-    private final BooleanSupplier auditWritable;
+    private final Supplier<CompletableFuture<Boolean>> auditReady;
 
-    public AdminHandler(GatewayMetrics metrics, BooleanSupplier auditWritable) {
+    /**
+     * @param auditReady returns whether audit appends succeed; its future may complete on another thread
+     */
+    public AdminHandler(GatewayMetrics metrics, Supplier<CompletableFuture<Boolean>> auditReady) {
         this.metrics = metrics;
-        this.auditWritable = auditWritable;
+        this.auditReady = auditReady;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        FullHttpResponse response = respond(request);
         boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+        ctx.channel().config().setAutoRead(false);
+        respond(request).whenComplete((response, error) -> ctx.executor().execute(() ->
+                send(ctx, response != null ? response : text(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        "internal error\n"), keepAlive)));
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         HttpUtil.setKeepAlive(response, keepAlive);
         if (keepAlive) {
             ctx.writeAndFlush(response);
+            ctx.channel().config().setAutoRead(true);
         } else {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
@@ -53,9 +66,9 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         ctx.close();
     }
 
-    private FullHttpResponse respond(FullHttpRequest request) {
+    private CompletableFuture<FullHttpResponse> respond(FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
-            return text(HttpResponseStatus.BAD_REQUEST, "malformed request\n");
+            return CompletableFuture.completedFuture(text(HttpResponseStatus.BAD_REQUEST, "malformed request\n"));
         }
         String path = request.uri();
         int query = path.indexOf('?');
@@ -63,19 +76,20 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             path = path.substring(0, query);
         }
         if (!path.equals("/metrics") && !path.equals("/health/live") && !path.equals("/health/ready")) {
-            return text(HttpResponseStatus.NOT_FOUND, "not found\n");
+            return CompletableFuture.completedFuture(text(HttpResponseStatus.NOT_FOUND, "not found\n"));
         }
         if (!request.method().equals(HttpMethod.GET)) {
             FullHttpResponse response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
             response.headers().set(HttpHeaderNames.ALLOW, "GET");
-            return response;
+            return CompletableFuture.completedFuture(response);
         }
         return switch (path) {
-            case "/metrics" -> withType(text(HttpResponseStatus.OK, metrics.scrape()), PROMETHEUS_TEXT);
-            case "/health/live" -> text(HttpResponseStatus.OK, "live\n");
-            default -> auditWritable.getAsBoolean()
+            case "/metrics" -> CompletableFuture.completedFuture(
+                    withType(text(HttpResponseStatus.OK, metrics.scrape()), PROMETHEUS_TEXT));
+            case "/health/live" -> CompletableFuture.completedFuture(text(HttpResponseStatus.OK, "live\n"));
+            default -> auditReady.get().thenApply(ready -> ready
                     ? text(HttpResponseStatus.OK, "ready\n")
-                    : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: audit log appends are failing\n");
+                    : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: audit log appends are failing\n"));
         };
     }
 

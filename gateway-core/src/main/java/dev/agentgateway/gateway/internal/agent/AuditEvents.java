@@ -39,6 +39,15 @@ final class AuditEvents {
     }
 
     /**
+     * Returns a {@code DECISION} deny builder for a request whose credentials failed verification. The record names
+     * no principal: the caller is unknown, but it presented credentials, so recording it as anonymous would be
+     * wrong.
+     */
+    static AuditEvent.Builder authenticationFailure(Exchange exchange) {
+        return decision(exchange, DENY).principal(null);
+    }
+
+    /**
      * Returns the {@code OUTCOME} event of a call that was allowed and audited.
      *
      * @param status status sent to the client, or {@code null} when no response was sent

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Verifies the capability token and DPoP proof of a proxied request. The proof's {@code htu} is checked against
  * the public origin plus the normalized path, never against client-supplied host fields. A request without
- * credentials continues as anonymous. A request whose credentials fail any check is audited as a denial and
- * rejected with 401 (400 for a malformed request) and a DPoP challenge naming the error.
+ * credentials continues as anonymous. A request whose credentials fail any check is audited as a denial without a
+ * principal and rejected with 401 (400 for a malformed request) and a DPoP challenge naming the error.
  */
 @Sharable
 final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
@@ -53,7 +53,7 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
     private void reject(ChannelHandlerContext ctx, Exchange exchange, OAuthException error) {
         log.debug("Request {} rejected: {}: {}", exchange.requestId(), error.code().wireName(), error.getMessage());
         Denials.auditThenSend(ctx, services,
-                AuditEvents.decision(exchange, AuditEvents.DENY)
+                AuditEvents.authenticationFailure(exchange)
                         .reason(error.code().wireName() + ": " + error.description())
                         .missingAuthority(MissingAuthority.AUTHENTICATION.wireName())
                         .build(),

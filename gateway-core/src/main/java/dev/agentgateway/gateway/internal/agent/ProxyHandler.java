@@ -41,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * connection is not writable. The backend gets the route's connect
  * timeout, and its response head must arrive within the route's response timeout after the request was sent.
  * An unreachable backend gets 502, a late one 504, both as problem details and both audited as outcomes.
+ *
+ * <p>A reused pooled connection may turn out to be closed by the backend just as the request goes out on it. When
+ * that happens before any byte of the response arrived, the call is sent once more on a new connection. This
+ * happens only when its method is idempotent (RFC 9110 §9.2.2) and no body bytes were forwarded yet. Repeating
+ * such a call has the effect of sending it once, and no body part is lost. Any other failure gets 502.
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
@@ -111,7 +116,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private final HttpRequest upstreamRequest;
         private ChannelPool pool;
         private Channel upstream;
+        private boolean upstreamPooled;
+        private boolean upstreamReused;
         private boolean upstreamReleased;
+        private boolean retried;
+        private boolean continueSent;
+        private boolean bodyForwarded;
+        private boolean requestEndReceived;
+        private boolean responseDataReceived;
         private boolean requestSent;
         private boolean waitingForUpstreamWritability;
         private HttpResponse upstreamHead;
@@ -135,6 +147,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             pool = services.upstreams().pool(ctx.channel().eventLoop(), exchange.route());
+            upstreamPooled = true;
             pool.acquire().addListener((Future<Channel> acquired) -> onAcquired(acquired));
         }
 
@@ -150,17 +163,25 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                         "the backend of tool \"" + exchange.route().tool() + "\" could not be reached");
                 return;
             }
-            // NOTE: a pooled connection that the backend closed just before reuse fails the call with 502; the
-            // call is not retried on a new connection.
             upstream = acquired.getNow();
+            upstreamReleased = false;
             if (finished) {
                 releaseUpstream(false);
                 return;
             }
-            UpstreamRelayHandler.of(upstream).attach(this);
+            UpstreamRelayHandler relay = UpstreamRelayHandler.of(upstream);
+            relay.attach(this);
+            upstreamReused = relay.reused();
             forwardStartNanos = System.nanoTime();
-            upstream.writeAndFlush(upstreamRequest).addListener(this::onUpstreamWrite);
-            if (HttpUtil.is100ContinueExpected(exchange.request())) {
+            upstream.writeAndFlush(upstreamRequest).addListener((ChannelFuture write) -> onUpstreamWrite(write));
+            if (requestEndReceived) {
+                // A retry: the end of a request without body bytes already arrived and went to the closed connection.
+                upstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+                        .addListener((ChannelFuture write) -> onRequestSent(write));
+                return;
+            }
+            if (!continueSent && HttpUtil.is100ContinueExpected(exchange.request())) {
+                continueSent = true;
                 ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
             }
             ExchangeHandler.resumeReading(ctx);
@@ -172,24 +193,33 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(content);
                 return;
             }
+            if (content.content().isReadable()) {
+                bodyForwarded = true;
+            }
             if (content instanceof LastHttpContent last) {
-                upstream.writeAndFlush(withoutTrailers(last)).addListener(this::onRequestSent);
+                requestEndReceived = true;
+                upstream.writeAndFlush(withoutTrailers(last))
+                        .addListener((ChannelFuture write) -> onRequestSent(write));
                 return;
             }
-            upstream.writeAndFlush(content).addListener(this::onUpstreamWrite);
+            upstream.writeAndFlush(content).addListener((ChannelFuture write) -> onUpstreamWrite(write));
             if (!upstream.isWritable()) {
                 ExchangeHandler.pauseReading(ctx);
                 waitingForUpstreamWritability = true;
             }
         }
 
-        private void onUpstreamWrite(Future<? super Void> write) {
-            if (!write.isSuccess()) {
+        /** Reports a failed write, unless it was on a connection this call has already given up for a retry. */
+        private void onUpstreamWrite(ChannelFuture write) {
+            if (!write.isSuccess() && write.channel() == upstream) {
                 upstreamFailed(write.cause());
             }
         }
 
-        private void onRequestSent(Future<? super Void> write) {
+        private void onRequestSent(ChannelFuture write) {
+            if (write.channel() != upstream) {
+                return;
+            }
             if (!write.isSuccess()) {
                 upstreamFailed(write.cause());
                 return;
@@ -219,6 +249,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            responseDataReceived = true;
             if (msg instanceof HttpResponse head && !onResponseHead(head)) {
                 ReferenceCountUtil.release(msg);
                 return;
@@ -285,6 +316,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             log.debug("Request {}: upstream connection failed", exchange.requestId(), cause);
+            if (retryOnNewConnection()) {
+                return;
+            }
             if (responseHeadSent) {
                 abortMidResponse("the backend connection failed during the response");
                 return;
@@ -295,7 +329,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void upstreamClosed() {
-            if (finished) {
+            if (finished || retryOnNewConnection()) {
                 return;
             }
             if (responseHeadSent) {
@@ -329,6 +363,36 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             finish(responseHeadSent ? upstreamHead.status().code() : null, "client closed the connection");
         }
 
+        /**
+         * Sends the request again on a new connection when the reused connection it went out on failed before any
+         * response byte arrived, the method is idempotent and no body bytes were forwarded. Returns whether it did.
+         * A call is sent again at most once, and then on a new connection that no other call has used.
+         */
+        private boolean retryOnNewConnection() {
+            boolean retryable = upstreamReused && !retried && !responseDataReceived && !bodyForwarded
+                    && UpstreamRequests.isIdempotent(upstreamRequest.method());
+            if (!retryable) {
+                return false;
+            }
+            retried = true;
+            log.debug("Request {}: reused backend connection closed before the response; retrying on a new "
+                    + "connection", exchange.requestId());
+            services.metrics().upstreamRetry(exchange.route().tool());
+            cancelResponseTimeout();
+            requestSent = false;
+            waitingForUpstreamWritability = false;
+            if (!requestEndReceived) {
+                // Body parts must wait for the new connection, so the flow control handler queues them meanwhile.
+                ExchangeHandler.pauseReading(ctx);
+            }
+            releaseUpstream(false);
+            upstream = null;
+            upstreamPooled = false;
+            services.upstreams().connectNew(ctx.channel().eventLoop(), exchange.route())
+                    .addListener((Future<Channel> connected) -> onAcquired(connected));
+            return true;
+        }
+
         /** Sends a problem response, closes the upstream connection, and audits the outcome. */
         private void failBeforeResponse(HttpResponseStatus status, String typeName, String title, String detail) {
             releaseUpstream(false);
@@ -353,6 +417,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             UpstreamRelayHandler relay = UpstreamRelayHandler.of(upstream);
             if (relay != null) {
                 relay.detach();
+            }
+            if (!upstreamPooled) {
+                upstream.close();
+                return;
             }
             if (!reusable) {
                 upstream.close();

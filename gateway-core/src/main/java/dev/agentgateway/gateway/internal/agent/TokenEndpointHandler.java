@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves {@code POST /oauth2/token}: reads the form body (at most {@code maxEndpointBodySize} bytes), runs the
  * RFC 8693 token exchange on the token exchange executor, appends a {@code TOKEN_EXCHANGE} audit record for every
- * outcome and only then responds. When the record cannot be made durable the response is 503 and no token is sent.
+ * outcome, a request with another method than POST included, and only then responds. When the record cannot be made durable the response is 503 and no token is sent.
  */
 @Sharable
 final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
@@ -69,7 +69,7 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
 
     private void onHead(ChannelHandlerContext ctx, Exchange exchange) {
         if (!exchange.request().method().equals(HttpMethod.POST)) {
-            ctx.writeAndFlush(WellKnownHandler.methodNotAllowed(exchange, "POST"));
+            rejectMethod(ctx, exchange);
             return;
         }
         String contentType = exchange.request().headers().get(HttpHeaderNames.CONTENT_TYPE);
@@ -164,6 +164,13 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
         log.debug("Token request {} rejected: {}", exchange.requestId(), error.getMessage());
         Outcome outcome = new Outcome(ProblemResponses.tokenError(status, error.code(), error.description()),
                 rejectedEvent(exchange, status, error.code().wireName() + ": " + error.description()));
+        auditThenRespond(ctx, exchange, outcome);
+    }
+
+    private void rejectMethod(ChannelHandlerContext ctx, Exchange exchange) {
+        log.debug("Token request {} rejected: method {} is not allowed", exchange.requestId(), exchange.method());
+        Outcome outcome = new Outcome(WellKnownHandler.methodNotAllowed(exchange, "POST"), rejectedEvent(exchange,
+                405, "method " + exchange.method() + " is not allowed (expected: POST)"));
         auditThenRespond(ctx, exchange, outcome);
     }
 

@@ -48,6 +48,15 @@ public final class GatewayMetrics {
                 .record(duration);
     }
 
+    /** Counts one call sent again on a new connection because the reused backend connection closed first. */
+    public void upstreamRetry(String route) {
+        Counter.builder("gateway.upstream.retries")
+                .description("Calls sent again on a new connection after a reused backend connection closed")
+                .tag("route", route)
+                .register(registry)
+                .increment();
+    }
+
     /** Returns every meter in the Prometheus text exposition format. */
     public String scrape() {
         return registry.scrape();

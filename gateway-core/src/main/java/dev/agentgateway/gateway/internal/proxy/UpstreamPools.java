@@ -3,6 +3,8 @@ package dev.agentgateway.gateway.internal.proxy;
 import dev.agentgateway.config.RouteConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.pool.ChannelHealthChecker;
@@ -12,6 +14,8 @@ import io.netty.channel.pool.FixedChannelPool;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -22,7 +26,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Keep-alive connection pools to the backends, one per route and event loop. A call uses a pool on the event loop
- * of its client connection, so both connections of a call run on one thread and need no locking. Thread-safe.
+ * of its client connection, so both connections of a call run on one thread and need no locking. A pooled
+ * connection that no call uses is closed after the route's idle timeout, which is meant to be shorter than the
+ * backend's keep-alive timeout, so the gateway rather than the backend ends idle connections. Thread-safe.
  */
 public final class UpstreamPools implements AutoCloseable {
 
@@ -33,16 +39,13 @@ public final class UpstreamPools implements AutoCloseable {
     private static final int MAX_CHUNK_SIZE = 16 * 1024;
 
     private final Class<? extends Channel> channelType;
-    private final Duration idleTimeout;
     private final ConcurrentMap<PoolKey, ChannelPool> pools = new ConcurrentHashMap<>();
 
     /**
      * @param channelType client socket channel class of the transport in use
-     * @param idleTimeout time after which an unused pooled connection is closed
      */
-    public UpstreamPools(Class<? extends Channel> channelType, Duration idleTimeout) {
+    public UpstreamPools(Class<? extends Channel> channelType) {
         this.channelType = Objects.requireNonNull(channelType, "channelType");
-        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
     }
 
     /** Returns the pool for {@code route} on {@code loop}, creating it on first use. */
@@ -50,20 +53,49 @@ public final class UpstreamPools implements AutoCloseable {
         return pools.computeIfAbsent(new PoolKey(loop, route.tool()), key -> newPool(loop, route));
     }
 
+    /**
+     * Opens a new connection to the backend of {@code route} on {@code loop}, bypassing the pool, for a call that
+     * must not run on a reused connection. The caller closes it after the call: it never joins the pool, and it
+     * does not count toward the pool's connection limit.
+     */
+    public Future<Channel> connectNew(EventLoop loop, RouteConfig route) {
+        PoolHandler setup = new PoolHandler(route.idleTimeout());
+        Promise<Channel> connected = loop.newPromise();
+        bootstrap(loop, route)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        setup.channelCreated(channel);
+                    }
+                })
+                .connect()
+                .addListener((ChannelFuture connect) -> {
+                    if (connect.isSuccess()) {
+                        connected.setSuccess(connect.channel());
+                    } else {
+                        connected.setFailure(connect.cause());
+                    }
+                });
+        return connected;
+    }
+
     private ChannelPool newPool(EventLoop loop, RouteConfig route) {
+        return new FixedChannelPool(bootstrap(loop, route), new PoolHandler(route.idleTimeout()),
+                ChannelHealthChecker.ACTIVE, FixedChannelPool.AcquireTimeoutAction.FAIL,
+                route.connectTimeout().toMillis(), MAX_CONNECTIONS_PER_LOOP, MAX_PENDING_ACQUIRES, true, true);
+    }
+
+    private Bootstrap bootstrap(EventLoop loop, RouteConfig route) {
         URI backend = route.backend();
         long connectMillis = route.connectTimeout().toMillis();
         // NOTE: a backend host name is resolved on the event loop by Netty's default, blocking resolver. IP
         // literals, as in the examples, need no lookup.
-        Bootstrap bootstrap = new Bootstrap()
+        return new Bootstrap()
                 .group(loop)
                 .channel(channelType)
                 .remoteAddress(InetSocketAddress.createUnresolved(backend.getHost(), backend.getPort()))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis))
                 .option(ChannelOption.TCP_NODELAY, true);
-        return new FixedChannelPool(bootstrap, new PoolHandler(idleTimeout), ChannelHealthChecker.ACTIVE,
-                FixedChannelPool.AcquireTimeoutAction.FAIL, connectMillis, MAX_CONNECTIONS_PER_LOOP,
-                MAX_PENDING_ACQUIRES, true, true);
     }
 
     /** Closes every pool and its idle connections. */

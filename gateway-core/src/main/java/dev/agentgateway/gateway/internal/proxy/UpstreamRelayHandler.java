@@ -10,13 +10,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Last handler of a pooled upstream connection: passes its events to the call currently using the connection.
- * While the connection sits idle in the pool, unexpected response data or an idle timeout closes it.
+ * While the connection sits idle in the pool, unexpected response data or the route's idle timeout closes it.
  */
 public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamRelayHandler.class);
 
     private UpstreamListener listener;
+    private int callsAttached;
 
     /** Returns the relay of an upstream connection created by {@link UpstreamPools}. */
     public static UpstreamRelayHandler of(Channel upstream) {
@@ -26,6 +27,12 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     /** Routes the connection's events to {@code callListener} until {@link #detach()}. */
     public void attach(UpstreamListener callListener) {
         this.listener = callListener;
+        callsAttached++;
+    }
+
+    /** Returns whether the connection served an earlier call before the one attached now. */
+    public boolean reused() {
+        return callsAttached > 1;
     }
 
     public void detach() {

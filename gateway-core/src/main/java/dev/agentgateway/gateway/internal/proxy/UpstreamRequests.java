@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /** Builds the request sent to a backend from the agent's request. */
 public final class UpstreamRequests {
@@ -37,7 +39,16 @@ public final class UpstreamRequests {
             HttpHeaderNames.EXPECT,
             HttpHeaderNames.HOST);
 
+    /** Methods whose intended effect is the same when a request is repeated (RFC 9110 §9.2.2). */
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+            HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
+
     private UpstreamRequests() {
+    }
+
+    /** Returns whether {@code method} is idempotent (RFC 9110 §9.2.2), so a request may be sent again. */
+    public static boolean isIdempotent(HttpMethod method) {
+        return IDEMPOTENT.contains(method);
     }
 
     /**
