@@ -203,9 +203,19 @@ class TokenExchangeServiceTest {
     }
 
     @Test
-    void mayActWithoutActorTokenAccepted() throws Exception {
+    void mayActWithoutActorTokenRejected() {
         Map<String, List<String>> form = fixture.form();
-        form.put("subject_token", List.of(subjectWith(claims -> claims.claim("may_act", Map.of("sub", "agent-9")))));
+        form.put("subject_token", List.of(subjectWith(claims -> claims.claim("may_act", Map.of("sub", "agent-7",
+                "iss", AGENT_IDP)))));
+        form.remove("actor_token");
+        form.remove("actor_token_type");
+
+        assertRejected(fixture.request(form), OAuthErrorCode.INVALID_REQUEST, "actor_token is required");
+    }
+
+    @Test
+    void noMayActWithoutActorTokenAccepted() throws Exception {
+        Map<String, List<String>> form = fixture.form();
         form.remove("actor_token");
         form.remove("actor_token_type");
 
