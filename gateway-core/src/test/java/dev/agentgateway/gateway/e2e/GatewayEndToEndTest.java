@@ -361,6 +361,35 @@ class GatewayEndToEndTest {
     }
 
     @Test
+    void blankProofIdAtRouteGets401AndIsAudited() throws Exception {
+        String token = aliceToken("ops", "ops.read");
+
+        HttpResponse<String> response = agent.send("GET", QUEUES, Map.of("Authorization", "DPoP " + token,
+                "DPoP", agent.proofWithId("GET", QUEUES, token, " ")), Map.of());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate").orElseThrow())
+                .contains("error=\"invalid_dpop_proof\"");
+        assertThat(backend.received()).isEmpty();
+        String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+        closeGateway();
+        AuditRecord decision = onlyRecord(requestId, AuditEventType.DECISION);
+        assertThat(decision.event().decision()).isEqualTo("deny");
+        assertThat(decision.event().reason()).startsWith("invalid_dpop_proof");
+    }
+
+    @Test
+    void blankProofIdAtTokenEndpointGets400() throws Exception {
+        HttpResponse<String> response = agent.tokenRequest(AgentClient.exchangeForm(
+                humans.idToken("alice", List.of("sre"), List.of("pwd")),
+                agents.idToken("agent-7", List.of(), List.of()), "ops", "ops.read"),
+                agent.proofWithId("POST", "/oauth2/token", null, ""));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("invalid_dpop_proof");
+    }
+
+    @Test
     void operatorCallGets403ProblemDetails() throws Exception {
         String token = aliceToken("ops", "ops.read");
 

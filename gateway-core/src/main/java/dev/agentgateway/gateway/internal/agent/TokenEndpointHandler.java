@@ -123,6 +123,13 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
         } catch (MalformedFormException e) {
             reject(ctx, exchange, 400, new OAuthException(OAuthErrorCode.INVALID_REQUEST, e.getMessage()));
             return;
+        } catch (RuntimeException e) {
+            // The body is attacker input, so a decoder fault is an invalid request, not a server error.
+            log.debug("Token request {}: form body decoding failed with {}", exchange.requestId(),
+                    e.getClass().getName());
+            reject(ctx, exchange, 400, new OAuthException(OAuthErrorCode.INVALID_REQUEST,
+                    "form body could not be decoded (expected: " + FORM_TYPE + ")"));
+            return;
         }
         TokenExchangeRequest request = new TokenExchangeRequest(exchange.method(), services.publicUri(PATH), form,
                 exchange.request().headers().getAll("DPoP"));
