@@ -81,6 +81,35 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void startCall(ChannelHandlerContext ctx, Exchange exchange) {
+        HttpRequest upstreamRequest;
+        try {
+            upstreamRequest = upstreamRequest(ctx, exchange);
+        } catch (RuntimeException e) {
+            failBeforeForwarding(ctx, exchange, e);
+            return;
+        }
+        call = new ForwardedCall(ctx, exchange, upstreamRequest);
+        call.start();
+    }
+
+    /**
+     * Ends an allowed, audited call that could not be prepared for forwarding with a 500 problem and its outcome
+     * record, so no decision record is left without an outcome.
+     */
+    private void failBeforeForwarding(ChannelHandlerContext ctx, Exchange exchange, RuntimeException cause) {
+        log.error("Request {}: preparing the upstream request failed; responding with 500", exchange.requestId(),
+                cause);
+        String reason = "preparing the upstream request failed with " + cause.getClass().getSimpleName();
+        ctx.writeAndFlush(ProblemResponses.problem(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                "Internal error", "the gateway failed to prepare the request for the backend", exchange.requestId()))
+                .addListener((ChannelFuture written) -> {
+                    long durationMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - exchange.startNanos());
+                    services.audit().append(AuditEvents.outcome(exchange, 500, 0, durationMillis, reason));
+                });
+    }
+
+    /** Returns the rewritten request with a Txn-Token naming the decision record. */
+    private HttpRequest upstreamRequest(ChannelHandlerContext ctx, Exchange exchange) {
         RouteConfig route = exchange.route();
         String txnToken = services.tokens().txnTokens().issue(exchange.principal(), exchange.actor(),
                 exchange.scopes(), exchange.decisionRecord().id(), route.backendAudience());
@@ -93,8 +122,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 services.publicHost(),
                 txnToken,
                 exchange.requestId());
-        call = new ForwardedCall(ctx, exchange, UpstreamRequests.rewrite(exchange.request(), forwarding));
-        call.start();
+        return UpstreamRequests.rewrite(exchange.request(), forwarding);
     }
 
     private static String clientAddress(SocketAddress address) {
