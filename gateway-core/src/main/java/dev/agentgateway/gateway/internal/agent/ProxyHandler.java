@@ -1,6 +1,7 @@
 package dev.agentgateway.gateway.internal.agent;
 
 import dev.agentgateway.config.RouteConfig;
+import dev.agentgateway.gateway.internal.http.GatewayHeaders;
 import dev.agentgateway.gateway.internal.proxy.ClientResponses;
 import dev.agentgateway.gateway.internal.proxy.UpstreamListener;
 import dev.agentgateway.gateway.internal.proxy.UpstreamRelayHandler;
@@ -264,6 +265,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private boolean onResponseHead(HttpResponse head) {
             if (!head.decoderResult().isSuccess()) {
                 upstreamFailed(head.decoderResult().cause());
+                return false;
+            }
+            String protectedOption = GatewayHeaders.protectedConnectionOption(head.headers());
+            if (protectedOption != null) {
+                failBeforeResponse(HttpResponseStatus.BAD_GATEWAY, "backend_failed", "Backend failed",
+                        "the backend of tool \"" + exchange.route().tool() + "\" listed a field the gateway sets or "
+                                + "strips in Connection: \"" + protectedOption + "\"");
                 return false;
             }
             if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {

@@ -43,12 +43,14 @@ public final class UpstreamRequests {
     /**
      * Returns the upstream request for {@code client}: HTTP/1.1, the client's method, the upstream target, the
      * client's end-to-end fields minus credentials and forwarding claims, plus the gateway's own fields.
-     * {@code Content-Length} is kept; a chunked client body is sent chunked.
+     * The framing is rebuilt from how the decoder framed the client's body, whatever {@code Connection} lists: a
+     * chunked body is sent chunked, and a body of known length gets that {@code Content-Length}.
      */
     public static HttpRequest rewrite(HttpRequest client, Forwarding forwarding) {
         HttpHeaders headers = new DefaultHttpHeaders();
         headers.set(client.headers());
         boolean chunked = HttpUtil.isTransferEncodingChunked(client);
+        long contentLength = HttpUtil.getContentLength(client, -1L);
         HopByHopHeaders.remove(headers);
         REMOVED.forEach(headers::remove);
         removeXForwarded(headers);
@@ -61,6 +63,8 @@ public final class UpstreamRequests {
         headers.set(REQUEST_ID, forwarding.requestId());
         if (chunked) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else if (contentLength >= 0) {
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
         }
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, client.method(), forwarding.upstreamTarget(), headers);
     }

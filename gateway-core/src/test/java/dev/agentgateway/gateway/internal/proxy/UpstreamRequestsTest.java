@@ -68,6 +68,30 @@ class UpstreamRequestsTest {
     }
 
     @Test
+    void framingRebuiltWhenConnectionListsIt() {
+        HttpRequest client = clientRequest();
+        client.headers().set("Connection", "keep-alive, Content-Length, Transfer-Encoding");
+        client.headers().set("Content-Length", "12");
+
+        HttpRequest upstream = UpstreamRequests.rewrite(client, FORWARDING);
+
+        assertThat(upstream.headers().getAll("Content-Length")).containsExactly("12");
+        assertThat(upstream.headers().contains("Transfer-Encoding")).isFalse();
+    }
+
+    @Test
+    void ownedFieldListedInConnectionIsStillReplaced() {
+        HttpRequest client = clientRequest();
+        client.headers().set("Connection", "Host, X-Request-Id, Txn-Token");
+
+        HttpRequest upstream = UpstreamRequests.rewrite(client, FORWARDING);
+
+        assertThat(upstream.headers().getAll("Host")).containsExactly("127.0.0.1:8091");
+        assertThat(upstream.headers().getAll("X-Request-Id")).containsExactly("req-1");
+        assertThat(upstream.headers().getAll("Txn-Token")).containsExactly("txn.token.value");
+    }
+
+    @Test
     void chunkedClientBodyStaysChunked() {
         HttpRequest client = clientRequest();
         client.headers().add("Transfer-Encoding", "chunked");
