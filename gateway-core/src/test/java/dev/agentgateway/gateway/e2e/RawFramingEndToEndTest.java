@@ -149,6 +149,27 @@ class RawFramingEndToEndTest {
     }
 
     @Test
+    void ownedFieldSpellingsAndRoutingOverridesDropped() throws Exception {
+        String response = rawExchange("GET /tools/ops/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + "x_forwarded_for: 203.0.113.9\r\nX_Forwarded_Host: evil.example\r\ntxn_token: forged\r\n"
+                + "X-Request_Id: forged\r\nX-Original-URL: /nodes/n9/drain\r\nX-Rewrite-URL: /nodes/n9/drain\r\n"
+                + "X-Real-IP: 10.0.0.1\r\nx_real_ip: 10.0.0.2\r\nVia: 1.1 evil\r\nX-HTTP-Method-Override: POST\r\n"
+                + "X-Tool-Hint: kept\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 200 ");
+        closeGateway();
+        String head = backend.requestHeads().get(0);
+        for (String field : List.of("x_forwarded_for", "X_Forwarded_Host", "txn_token", "X-Request_Id",
+                "X-Original-URL", "X-Rewrite-URL", "X-Real-IP", "x_real_ip", "Via", "X-HTTP-Method-Override")) {
+            assertThat(head).as(field).doesNotContainIgnoringCase("\r\n" + field + ":");
+        }
+        assertThat(head).doesNotContain("forged").doesNotContain("evil").doesNotContain("10.0.0.");
+        assertThat(head).containsIgnoringCase("\r\nx-forwarded-for: 127.0.0.1");
+        assertThat(Pattern.compile("(?im)^txn-token: ").matcher(head).results().count()).isEqualTo(1);
+        assertThat(head).contains("\r\nX-Tool-Hint: kept");
+    }
+
+    @Test
     void backendConnectionListingContentLengthGets502() throws Exception {
         backend.respondWith("HTTP/1.1 200 OK\r\nConnection: Content-Length\r\nContent-Length: 40\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");

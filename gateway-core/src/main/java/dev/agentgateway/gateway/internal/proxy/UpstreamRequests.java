@@ -1,5 +1,6 @@
 package dev.agentgateway.gateway.internal.proxy;
 
+import dev.agentgateway.gateway.internal.http.GatewayHeaders;
 import dev.agentgateway.gateway.internal.http.HopByHopHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -12,7 +13,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /** Builds the request sent to a backend from the agent's request. */
@@ -22,27 +22,13 @@ public final class UpstreamRequests {
     public static final String REQUEST_ID = "X-Request-Id";
     public static final String TXN_TOKEN = "Txn-Token";
 
-    /**
-     * Fields that carry the agent's credentials, claims about the client the gateway cannot vouch for, or values
-     * the gateway sets itself. None of them is forwarded.
-     */
-    private static final List<CharSequence> REMOVED = List.of(
-            HttpHeaderNames.AUTHORIZATION,
-            "DPoP",
-            HttpHeaderNames.COOKIE,
-            HttpHeaderNames.PROXY_AUTHORIZATION,
-            "Forwarded",
-            TXN_TOKEN,
-            REQUEST_ID,
-            HttpHeaderNames.EXPECT,
-            HttpHeaderNames.HOST);
-
     private UpstreamRequests() {
     }
 
     /**
      * Returns the upstream request for {@code client}: HTTP/1.1, the client's method, the upstream target, the
-     * client's end-to-end fields minus credentials and forwarding claims, plus the gateway's own fields.
+     * client's end-to-end fields minus credentials, forwarding claims and routing overrides, plus the gateway's own
+     * fields.
      * The framing is rebuilt from how the decoder framed the client's body, whatever {@code Connection} lists: a
      * chunked body is sent chunked, and a body of known length gets that {@code Content-Length}.
      */
@@ -52,8 +38,7 @@ public final class UpstreamRequests {
         boolean chunked = HttpUtil.isTransferEncodingChunked(client);
         long contentLength = HttpUtil.getContentLength(client, -1L);
         HopByHopHeaders.remove(headers);
-        REMOVED.forEach(headers::remove);
-        removeXForwarded(headers);
+        removeDroppedFields(headers);
 
         headers.set(HttpHeaderNames.HOST, forwarding.backendAuthority());
         headers.set("X-Forwarded-For", forwarding.clientAddress());
@@ -87,10 +72,14 @@ public final class UpstreamRequests {
         return backend.getRawAuthority();
     }
 
-    private static void removeXForwarded(HttpHeaders headers) {
+    /**
+     * Removes credentials, the fields the gateway sets itself and routing overrides, under any spelling that
+     * {@link GatewayHeaders} maps to them, for example {@code x_forwarded_for} or {@code TXN_TOKEN}.
+     */
+    private static void removeDroppedFields(HttpHeaders headers) {
         List<String> names = new ArrayList<>();
         for (String name : headers.names()) {
-            if (name.toLowerCase(Locale.ROOT).startsWith("x-forwarded-")) {
+            if (GatewayHeaders.isDroppedFromClient(name)) {
                 names.add(name);
             }
         }

@@ -21,7 +21,11 @@ class UpstreamRequestsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"Authorization", "DPoP", "Cookie", "Proxy-Authorization", "Forwarded", "Txn-Token",
         "Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Proxy-Connection",
-        "X-Forwarded-Port", "X-Forwarded-Prefix", "Expect", "X-Listed-In-Connection"})
+        "X-Forwarded-Port", "X-Forwarded-Prefix", "Expect", "X-Listed-In-Connection", "x_forwarded_for",
+        "X_Forwarded_Host", "txn_token", "TXN_TOKEN", "x_request_id", "proxy_authorization", "X-Original-URL",
+        "X-Original-URI", "X-Rewrite-URL", "x_original_url", "X-Real-IP", "x_real_ip", "True-Client-IP",
+        "X-Client-IP", "X-HTTP-Method-Override", "X-Method-Override", "X-Host", "Via", "via", "content_length",
+        "transfer_encoding", "keep_alive", "DPOP"})
     void removesField(String name) {
         HttpRequest client = clientRequest();
         client.headers().add(name, "agent-value");
