@@ -116,6 +116,15 @@ class RawFramingEndToEndTest {
     }
 
     @Test
+    void lowerCaseVersionGets400AndClose() throws Exception {
+        String response = rawExchange("GET /tools/ops/health http/1.1\r\nHost: x\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 400 ");
+        assertThat(response).containsIgnoringCase("connection: close");
+        assertThat(backend.requestHeads()).isEmpty();
+    }
+
+    @Test
     void forwardedBodyKeepsItsFraming() throws Exception {
         String body = "{\"n\":1}\r\nPOST /nodes/n9/drain HTTP/1.1\r\n";
 
