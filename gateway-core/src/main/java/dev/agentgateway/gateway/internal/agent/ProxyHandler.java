@@ -81,6 +81,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof RequestBodyTimeoutEvent timeout && call != null) {
+            call.clientBodyTimedOut(timeout);
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
     private void startCall(ChannelHandlerContext ctx, Exchange exchange) {
         HttpRequest upstreamRequest;
         try {
@@ -158,7 +167,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
 
         void start() {
-            if (!ctx.channel().isActive()) {
+            if (!ctx.channel().isActive() || exchange.responseStarted()) {
                 detach();
                 finish(null, "client closed the connection before the call was forwarded");
                 return;
@@ -354,6 +363,19 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (upstream != null && !upstreamReleased) {
                 upstream.config().setAutoRead(writable);
             }
+        }
+
+        /** Ends the call whose request body missed its deadline: 408 before a response, else a truncation. */
+        void clientBodyTimedOut(RequestBodyTimeoutEvent timeout) {
+            if (finished) {
+                return;
+            }
+            if (responseHeadSent) {
+                abortMidResponse(timeout.detail());
+                return;
+            }
+            failBeforeResponse(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout", "Request body timeout",
+                    timeout.detail());
         }
 
         void clientClosed() {

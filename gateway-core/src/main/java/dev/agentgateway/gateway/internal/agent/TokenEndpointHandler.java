@@ -67,6 +67,24 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
+    /**
+     * Rejects a token request whose body missed its deadline with 408, audited like any rejection. When the body
+     * is no longer being read, a response is already on its way and the event is dropped.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        Exchange current = Exchange.current(ctx.channel());
+        if (!(evt instanceof RequestBodyTimeoutEvent timeout) || current == null
+                || current.endpoint() != Exchange.Endpoint.TOKEN) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        if (current.body() != null) {
+            current.body(null);
+            reject(ctx, current, 408, new OAuthException(OAuthErrorCode.INVALID_REQUEST, timeout.detail()));
+        }
+    }
+
     private void onHead(ChannelHandlerContext ctx, Exchange exchange) {
         if (!exchange.request().method().equals(HttpMethod.POST)) {
             ctx.writeAndFlush(WellKnownHandler.methodNotAllowed(exchange, "POST"));

@@ -54,7 +54,7 @@ class AgentFramingTest {
                 headerTimeout,
                 new HttpFramingValidator(LIMITS.maxHeaderCount()),
                 new FlowControlHandler(),
-                new ExchangeHandler(new GatewayMetrics()),
+                new ExchangeHandler(new GatewayMetrics(), LIMITS),
                 new RecordingEndpoint(received));
     }
 
