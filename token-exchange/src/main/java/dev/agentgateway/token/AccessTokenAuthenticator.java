@@ -19,6 +19,7 @@ import dev.agentgateway.token.internal.ClockedClaimsVerifier;
 import dev.agentgateway.token.internal.CompactJws;
 import dev.agentgateway.token.internal.DPoPProofVerifier;
 import dev.agentgateway.token.internal.DPoPProofVerifier.VerifiedProof;
+import dev.agentgateway.token.internal.LibraryFailures;
 import dev.agentgateway.token.internal.Quoting;
 import dev.agentgateway.token.internal.RegisteredClaims;
 import java.net.URI;
@@ -176,6 +177,8 @@ public final class AccessTokenAuthenticator {
             claims = processors.computeIfAbsent(expectedTool, this::processor).process(jwt, null);
         } catch (BadJOSEException | JOSEException e) {
             throw new OAuthException(OAuthErrorCode.INVALID_TOKEN, KIND + " rejected: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw LibraryFailures.rejection(OAuthErrorCode.INVALID_TOKEN, KIND, e);
         }
         checkAudience(claims, expectedTool);
         checkLifetime(claims);

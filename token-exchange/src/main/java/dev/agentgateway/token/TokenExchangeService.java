@@ -261,12 +261,19 @@ public final class TokenExchangeService {
         return new Actor(claims.requiredString("iss"), claims.requiredString("sub"));
     }
 
-    /** Applies RFC 8693 §4.4: a subject token's {@code may_act} names the only party allowed to act for it. */
+    /**
+     * Applies RFC 8693 §4.4: a subject token's {@code may_act} names the only party allowed to act for it. Such a
+     * token restricts who may act, so an exchange without an actor token is rejected rather than treated as allowed.
+     */
     private static void checkMayAct(JWTClaimsSet subject, Actor actor) throws OAuthException {
         ClaimValues claims = new ClaimValues(subject, SUBJECT_TOKEN, OAuthErrorCode.INVALID_REQUEST);
         Map<String, Object> mayAct = claims.object("may_act");
-        if (mayAct == null || actor == null) {
+        if (mayAct == null) {
             return;
+        }
+        if (actor == null) {
+            throw invalidRequest("subject token has may_act, so actor_token is required (expected: an actor token "
+                    + "for sub " + Quoting.quote(claims.memberString(mayAct, "may_act", "sub")) + ")");
         }
         String allowedSubject = claims.memberString(mayAct, "may_act", "sub");
         String allowedIssuer = claims.memberString(mayAct, "may_act", "iss");

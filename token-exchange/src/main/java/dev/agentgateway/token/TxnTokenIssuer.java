@@ -5,6 +5,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.agentgateway.policy.Actor;
 import dev.agentgateway.policy.Principal;
 import dev.agentgateway.token.internal.GatewaySigningKey;
+import dev.agentgateway.token.internal.PrintableText;
 import dev.agentgateway.token.internal.TokenIds;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,12 +80,10 @@ public final class TxnTokenIssuer {
     /** Rejects control characters (C0, DEL, C1 and the Unicode line and paragraph separators). */
     private static void checkPrintable(String claim, String value) {
         Objects.requireNonNull(value, claim);
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                throw new IllegalArgumentException(claim + ": control character U+"
-                        + String.format("%04X", (int) c) + " at index " + i + " (expected: printable text)");
-            }
+        int index = PrintableText.firstControlCharacter(value);
+        if (index >= 0) {
+            throw new IllegalArgumentException(claim + ": control character " + PrintableText.describe(value, index)
+                    + " (expected: printable text)");
         }
     }
 }

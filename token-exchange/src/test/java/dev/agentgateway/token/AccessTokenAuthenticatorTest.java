@@ -440,7 +440,15 @@ class AccessTokenAuthenticatorTest {
                 arguments("subject_issuer missing", remove("subject_issuer")),
                 arguments("groups string", put("groups", "oncall")),
                 arguments("act without iss", put("act", Map.of("sub", "agent-7"))),
-                arguments("scope array", put("scope", List.of("ops.read"))));
+                arguments("scope array", put("scope", List.of("ops.read"))),
+                arguments("sub LF", put("sub", "alice\nbob")),
+                arguments("sub line separator", put("sub", "alice\u2028")),
+                arguments("subject_issuer CR", put("subject_issuer", IDP + "\r")),
+                arguments("groups NUL", put("groups", List.of("oncall\u0000"))),
+                arguments("amr LF", put("amr", List.of("hwk\n"))),
+                arguments("acr C1", put("acr", "phr\u0085")),
+                arguments("act sub CR", put("act", Map.of("sub", "agent-7\r\nX: y", "iss", Fixture.AGENT_IDP))),
+                arguments("scope LF", put("scope", "ops.read\nops.write")));
     }
 
     private static Consumer<Map<String, Object>> put(String claim, Object value) {

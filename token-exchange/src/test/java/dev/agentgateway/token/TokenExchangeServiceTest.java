@@ -203,9 +203,19 @@ class TokenExchangeServiceTest {
     }
 
     @Test
-    void mayActWithoutActorTokenAccepted() throws Exception {
+    void mayActWithoutActorTokenRejected() {
         Map<String, List<String>> form = fixture.form();
-        form.put("subject_token", List.of(subjectWith(claims -> claims.claim("may_act", Map.of("sub", "agent-9")))));
+        form.put("subject_token", List.of(subjectWith(claims -> claims.claim("may_act", Map.of("sub", "agent-7",
+                "iss", AGENT_IDP)))));
+        form.remove("actor_token");
+        form.remove("actor_token_type");
+
+        assertRejected(fixture.request(form), OAuthErrorCode.INVALID_REQUEST, "actor_token is required");
+    }
+
+    @Test
+    void noMayActWithoutActorTokenAccepted() throws Exception {
+        Map<String, List<String>> form = fixture.form();
         form.remove("actor_token");
         form.remove("actor_token_type");
 
@@ -445,6 +455,39 @@ class TokenExchangeServiceTest {
         form.put("subject_token", List.of(subjectWith(claims -> claims.claim("amr", "hwk"))));
 
         assertRejected(fixture.request(form), OAuthErrorCode.INVALID_REQUEST, "amr");
+    }
+
+    static Stream<Arguments> controlCharacterClaims() {
+        return Stream.of(
+                arguments("sub LF", "sub", "alice\nbob", "U+000A"),
+                arguments("sub CR", "sub", "alice\r", "U+000D"),
+                arguments("sub NUL", "sub", "al\u0000ice", "U+0000"),
+                arguments("sub NEL", "sub", "alice\u0085", "U+0085"),
+                arguments("sub line separator", "sub", "alice\u2028x", "U+2028"),
+                arguments("sub paragraph separator", "sub", "alice\u2029x", "U+2029"),
+                arguments("groups LF", "groups", List.of("sre", "oncall\nadmins"), "U+000A"),
+                arguments("amr DEL", "amr", List.of("hwk\u007f"), "U+007F"),
+                arguments("acr CR", "acr", "phr\r\nX: y", "U+000D"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("controlCharacterClaims")
+    void subjectControlCharacterRejected(String name, String claim, Object value, String described) {
+        Map<String, List<String>> form = fixture.form();
+        form.put("subject_token", List.of(subjectWith(claims -> claims.claim(claim, value))));
+
+        assertRejected(fixture.request(form), OAuthErrorCode.INVALID_REQUEST,
+                "subject token rejected: " + claim + " contains control character " + described);
+    }
+
+    @Test
+    void actorControlCharacterRejected() {
+        Map<String, List<String>> form = fixture.form();
+        form.put("actor_token", List.of(Fixture.sign(fixture.agentIdpKey, JOSEObjectType.JWT,
+                fixture.actorClaims().subject("agent-7\r\nTxn-Token: forged").build())));
+
+        assertRejected(fixture.request(form), OAuthErrorCode.INVALID_REQUEST,
+                "actor token rejected: sub contains control character U+000D");
     }
 
     @Test

@@ -2,10 +2,16 @@ package dev.agentgateway.gateway.e2e;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.oauth2.sdk.dpop.DefaultDPoPProofFactory;
 import com.nimbusds.oauth2.sdk.token.DPoPAccessToken;
 import java.io.ByteArrayInputStream;
@@ -16,7 +22,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -28,12 +37,14 @@ final class AgentClient {
     static final String ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JOSEObjectType DPOP_TYPE = new JOSEObjectType("dpop+jwt");
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private final String origin;
+    private final ECKey proofKey;
     private final DefaultDPoPProofFactory proofs;
 
     AgentClient(String origin) throws JOSEException {
@@ -42,6 +53,7 @@ final class AgentClient {
 
     AgentClient(String origin, ECKey proofKey) throws JOSEException {
         this.origin = origin;
+        this.proofKey = proofKey;
         this.proofs = new DefaultDPoPProofFactory(proofKey, JWSAlgorithm.ES256);
     }
 
@@ -68,13 +80,18 @@ final class AgentClient {
 
     /** Posts {@code form} to the token endpoint with a fresh DPoP proof. */
     HttpResponse<String> tokenRequest(Map<String, String> form) throws Exception {
+        return tokenRequest(form, proofs.createDPoPJWT("POST", URI.create(origin + "/oauth2/token")).serialize());
+    }
+
+    /** Posts {@code form} to the token endpoint with {@code proof} as its {@code DPoP} header. */
+    HttpResponse<String> tokenRequest(Map<String, String> form, String proof) throws Exception {
         URI endpoint = URI.create(origin + "/oauth2/token");
         String body = form.entrySet().stream()
                 .map(entry -> encode(entry.getKey()) + "=" + encode(entry.getValue()))
                 .collect(Collectors.joining("&"));
         HttpRequest request = HttpRequest.newBuilder(endpoint)
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("DPoP", proofs.createDPoPJWT("POST", endpoint).serialize())
+                .header("DPoP", proof)
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -85,6 +102,27 @@ final class AgentClient {
         int query = path.indexOf('?');
         URI target = URI.create(origin + (query < 0 ? path : path.substring(0, query)));
         return proofs.createDPoPJWT(method, target, new DPoPAccessToken(accessToken)).serialize();
+    }
+
+    /**
+     * Returns a proof for {@code path} signed by this agent's key whose {@code jti} is exactly {@code proofId}, for
+     * proofs the SDK's factory would not create.
+     */
+    String proofWithId(String method, String path, String accessToken, String proofId)
+            throws JOSEException, NoSuchAlgorithmException {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .jwtID(proofId)
+                .claim("htm", method)
+                .claim("htu", origin + path)
+                .issueTime(new Date());
+        if (accessToken != null) {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(StandardCharsets.US_ASCII));
+            claims.claim("ath", Base64URL.encode(hash).toString());
+        }
+        SignedJWT proof = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).type(DPOP_TYPE)
+                .jwk(proofKey.toPublicJWK()).build(), claims.build());
+        proof.sign(new ECDSASigner(proofKey));
+        return proof.serialize();
     }
 
     /** Calls a tool with the capability token and a fresh proof, adding {@code extraHeaders}. */

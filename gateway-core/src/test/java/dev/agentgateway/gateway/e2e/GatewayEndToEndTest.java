@@ -107,6 +107,10 @@ class GatewayEndToEndTest {
                     path-prefix: /tools/down/
                     backend: http://127.0.0.1:%d/
                     connect-timeout: 1s
+                  - tool: misconfigured
+                    path-prefix: /tools/misconfigured/
+                    backend: http://127.0.0.1:%5$d/
+                    backend-audience: "misconfigured\\L"
                 policy:
                   operator:
                     groups: [oncall]
@@ -137,6 +141,11 @@ class GatewayEndToEndTest {
                       methods: [POST]
                       paths: ["nodes/*/drain"]
                       scope: ops.write
+                    - id: misconfigured-status
+                      principals: {class: anonymous}
+                      tool: misconfigured
+                      methods: [GET]
+                      paths: ["status"]
                     - id: down-read
                       principals: {class: authenticated}
                       tool: down
@@ -382,6 +391,68 @@ class GatewayEndToEndTest {
         assertThat(denial.decision()).isEqualTo("deny");
         assertThat(denial.missingAuthority()).isEqualTo("authentication");
         assertThat(denial.reason()).startsWith("invalid_dpop_proof: ");
+    }
+
+    @Test
+    void controlCharacterInSubjectRejectedAtTokenEndpoint() throws Exception {
+        HttpResponse<String> response = agent.tokenRequest(AgentClient.exchangeForm(
+                humans.idToken("alice\nbob", List.of("sre"), List.of("pwd")),
+                agents.idToken("agent-7", List.of(), List.of()), "ops", "ops.read"));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        JsonNode error = JSON.readTree(response.body());
+        assertThat(error.get("error").asText()).isEqualTo("invalid_request");
+        assertThat(error.get("error_description").asText()).contains("sub contains control character U+000A");
+    }
+
+    /**
+     * The route's backend audience ends in U+2028, which the Txn-Token issuer rejects after the decision record is
+     * durable, so the call fails between decision and forwarding.
+     */
+    @Test
+    void failureBeforeForwardingIsAuditedAsOutcome() throws Exception {
+        HttpResponse<String> response = agent.send("GET", "/tools/misconfigured/status", Map.of(), Map.of());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(500);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(backend.received()).isEmpty();
+        String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+        closeGateway();
+        AuditRecord decision = onlyRecord(requestId, AuditEventType.DECISION);
+        AuditRecord outcome = onlyRecord(requestId, AuditEventType.OUTCOME);
+        assertThat(decision.event().decision()).isEqualTo("allow");
+        assertThat(outcome.event().decisionRecordId()).isEqualTo(decision.id());
+        assertThat(outcome.event().status()).isEqualTo(500);
+        assertThat(outcome.event().reason()).contains("IllegalArgumentException");
+    }
+
+    @Test
+    void blankProofIdAtRouteGets401AndIsAudited() throws Exception {
+        String token = aliceToken("ops", "ops.read");
+
+        HttpResponse<String> response = agent.send("GET", QUEUES, Map.of("Authorization", "DPoP " + token,
+                "DPoP", agent.proofWithId("GET", QUEUES, token, " ")), Map.of());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate").orElseThrow())
+                .contains("error=\"invalid_dpop_proof\"");
+        assertThat(backend.received()).isEmpty();
+        String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+        closeGateway();
+        AuditRecord decision = onlyRecord(requestId, AuditEventType.DECISION);
+        assertThat(decision.event().decision()).isEqualTo("deny");
+        assertThat(decision.event().reason()).startsWith("invalid_dpop_proof");
+    }
+
+    @Test
+    void blankProofIdAtTokenEndpointGets400() throws Exception {
+        HttpResponse<String> response = agent.tokenRequest(AgentClient.exchangeForm(
+                humans.idToken("alice", List.of("sre"), List.of("pwd")),
+                agents.idToken("agent-7", List.of(), List.of()), "ops", "ops.read"),
+                agent.proofWithId("POST", "/oauth2/token", null, ""));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("invalid_dpop_proof");
     }
 
     @Test

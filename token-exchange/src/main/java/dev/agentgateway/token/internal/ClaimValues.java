@@ -9,7 +9,11 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
-/** Reads typed claims of a verified JWT, rejecting values of the wrong JSON type. */
+/**
+ * Reads typed claims of a verified JWT, rejecting values of the wrong JSON type and strings that contain a control
+ * character (see {@link PrintableText}). These values become identities in policy decisions, audit records,
+ * Txn-Tokens and headers, where a line break could forge a field or a record.
+ */
 public final class ClaimValues {
 
     private final JWTClaimsSet claims;
@@ -29,7 +33,7 @@ public final class ClaimValues {
     /** Returns a string claim, or {@code null} when absent. */
     public String string(String name) throws OAuthException {
         try {
-            return claims.getStringClaim(name);
+            return printable(name, claims.getStringClaim(name));
         } catch (ParseException e) {
             throw wrongType(name, "a string");
         }
@@ -53,6 +57,9 @@ public final class ClaimValues {
             }
             if (values.contains(null)) {
                 throw wrongType(name, "an array of strings");
+            }
+            for (String value : values) {
+                printable(name, value);
             }
             return List.copyOf(values);
         } catch (ParseException e) {
@@ -83,9 +90,18 @@ public final class ClaimValues {
     public String memberString(Map<String, Object> object, String claim, String member) throws OAuthException {
         Object value = object.get(member);
         if (value == null || value instanceof String) {
-            return (String) value;
+            return printable(claim + "." + member, (String) value);
         }
         throw wrongType(claim + "." + member, "a string");
+    }
+
+    private String printable(String name, String value) throws OAuthException {
+        int index = value == null ? -1 : PrintableText.firstControlCharacter(value);
+        if (index >= 0) {
+            throw new OAuthException(code, kind + " rejected: " + name + " contains control character "
+                    + PrintableText.describe(value, index) + " (expected: printable text)");
+        }
+        return value;
     }
 
     private OAuthException wrongType(String name, String expected) {

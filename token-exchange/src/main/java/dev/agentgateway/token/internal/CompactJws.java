@@ -79,6 +79,8 @@ public final class CompactJws {
             return jwt;
         } catch (ParseException e) {
             throw new OAuthException(code, kind + " rejected: not a valid signed JWT (" + e.getMessage() + ")");
+        } catch (RuntimeException e) {
+            throw LibraryFailures.rejection(code, kind, e);
         }
     }
 

@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Verifies DPoP proofs (RFC 9449 §4.3) with oauth2-oidc-sdk's verifiers, adding the checks the SDK leaves out:
- * size limit, strict compact syntax, no private key members in {@code jwk}, RSA keys of at least 2048 bits, and
- * {@code iat} checked against the injected clock. Thread-safe.
+ * size limit, strict compact syntax, claim types and contents checked before the SDK sees them, no private key
+ * members in {@code jwk}, RSA keys of at least 2048 bits, and {@code iat} checked against the injected clock. An
+ * unchecked exception from the SDK becomes {@code invalid_dpop_proof}. Thread-safe.
  */
 public final class DPoPProofVerifier {
 
@@ -95,6 +96,8 @@ public final class DPoPProofVerifier {
         AtomicReference<JWTClaimsSet> claims = new AtomicReference<>();
         try {
             verifier.verify(parsed.issuer(), parsed.jwt(), null, context -> claims.set(context.getJWTClaimsSet()));
+        } catch (RuntimeException e) {
+            throw LibraryFailures.rejection(OAuthErrorCode.INVALID_DPOP_PROOF, KIND, e);
         } catch (InvalidDPoPProofException e) {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, e.getMessage());
         } catch (JOSEException e) {
@@ -122,6 +125,8 @@ public final class DPoPProofVerifier {
             resourceVerifier.verify(method, requestUri, parsed.issuer(), parsed.jwt(),
                     new DPoPAccessToken(accessToken), new JWKThumbprintConfirmation(new Base64URL(keyThumbprint)),
                     null, context::set);
+        } catch (RuntimeException e) {
+            throw LibraryFailures.rejection(OAuthErrorCode.INVALID_DPOP_PROOF, KIND, e);
         } catch (InvalidDPoPProofException e) {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, e.getMessage());
         } catch (AccessTokenValidationException e) {
@@ -185,6 +190,7 @@ public final class DPoPProofVerifier {
     private static ParsedProof parse(String proof) throws OAuthException {
         SignedJWT jwt = CompactJws.parse(proof, KIND, MAX_PROOF_LENGTH, OAuthErrorCode.INVALID_DPOP_PROOF);
         RegisteredClaims.check(jwt, KIND, OAuthErrorCode.INVALID_DPOP_PROOF);
+        ProofClaims.check(jwt);
         JWK key = jwt.getHeader().getJWK();
         if (key == null) {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof jwk header missing");
@@ -199,6 +205,8 @@ public final class DPoPProofVerifier {
         }
         try {
             return new ParsedProof(jwt, new DPoPIssuer(key.computeThumbprint().toString()));
+        } catch (RuntimeException e) {
+            throw LibraryFailures.rejection(OAuthErrorCode.INVALID_DPOP_PROOF, KIND, e);
         } catch (JOSEException e) {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof jwk thumbprint failed: "
                     + e.getMessage());

@@ -116,6 +116,8 @@ public final class TrustedIssuers {
             return processor.process(jwt, null);
         } catch (BadJOSEException | JOSEException e) {
             throw new OAuthException(code, kind + " rejected: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw LibraryFailures.rejection(code, kind, e);
         }
     }
 

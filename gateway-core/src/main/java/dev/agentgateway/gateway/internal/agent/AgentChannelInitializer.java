@@ -53,7 +53,7 @@ public final class AgentChannelInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast("header-timeout", headerTimeout);
         pipeline.addLast("framing", framingValidator);
         pipeline.addLast("flow-control", new FlowControlHandler());
-        pipeline.addLast("exchange", new ExchangeHandler(services.metrics()));
+        pipeline.addLast("exchange", new ExchangeHandler(services.metrics(), limits));
         pipeline.addLast("normalize", requestTargetHandler);
         pipeline.addLast("well-known", wellKnownHandler);
         pipeline.addLast("token-endpoint", tokenEndpointHandler);

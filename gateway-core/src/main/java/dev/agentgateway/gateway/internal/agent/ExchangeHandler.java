@@ -1,6 +1,7 @@
 package dev.agentgateway.gateway.internal.agent;
 
 import dev.agentgateway.gateway.internal.http.HttpFramingException;
+import dev.agentgateway.gateway.internal.http.HttpLimits;
 import dev.agentgateway.gateway.internal.http.RequestHeaderTimeoutEvent;
 import dev.agentgateway.gateway.internal.metrics.GatewayMetrics;
 import dev.agentgateway.gateway.internal.proxy.ClientResponses;
@@ -25,6 +26,9 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,20 +42,25 @@ import org.slf4j.LoggerFactory;
  * wraps each valid request head into an {@link Exchange} for the handlers after it, and drops body data of a
  * request whose response has started. Outbound, it adds {@code X-Request-Id} to every response, decides whether the
  * connection stays open, counts the response, and reads the next request once both the request and the response
- * are complete. Idle connections are closed when the idle timeout fires between requests.
+ * are complete. Idle connections are closed when the idle timeout fires between requests. A request body that
+ * does not arrive within its deadline fires a {@link RequestBodyTimeoutEvent} and the connection closes after the
+ * response.
  */
 final class ExchangeHandler extends ChannelDuplexHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ExchangeHandler.class);
 
     private final GatewayMetrics metrics;
+    private final HttpLimits limits;
     private Exchange current;
     private boolean requestComplete;
     private boolean finalResponseInProgress;
     private boolean closeAfterResponse;
+    private ScheduledFuture<?> bodyDeadline;
 
-    ExchangeHandler(GatewayMetrics metrics) {
+    ExchangeHandler(GatewayMetrics metrics, HttpLimits limits) {
         this.metrics = metrics;
+        this.limits = limits;
     }
 
     /** Turns reading on, so the body of the current request (or the next request) arrives. */
@@ -94,7 +103,48 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         current = new Exchange(RequestIds.next(), request, System.nanoTime());
         requestComplete = false;
         ctx.channel().attr(Exchange.CURRENT).set(current);
-        ctx.fireChannelRead(current);
+        Exchange exchange = current;
+        ctx.fireChannelRead(exchange);
+        startBodyDeadline(ctx, exchange);
+    }
+
+    /**
+     * Starts the deadline for the body of {@code exchange}, which the idle timeout cannot enforce because every
+     * trickled byte resets it. The handlers set the endpoint while the head passes through, so it is known here.
+     */
+    private void startBodyDeadline(ChannelHandlerContext ctx, Exchange exchange) {
+        if (current != exchange || requestComplete || !exchange.hasBody() || bodyDeadline != null) {
+            return;
+        }
+        Duration timeout = exchange.endpoint() == Exchange.Endpoint.PROXY ? limits.proxiedBodyTimeout()
+                : limits.endpointBodyTimeout();
+        bodyDeadline = ctx.executor().schedule(() -> bodyTimedOut(ctx, exchange, timeout), timeout.toNanos(),
+                TimeUnit.NANOSECONDS);
+    }
+
+    private void bodyTimedOut(ChannelHandlerContext ctx, Exchange exchange, Duration timeout) {
+        bodyDeadline = null;
+        if (current != exchange || requestComplete || !ctx.channel().isActive()) {
+            return;
+        }
+        log.debug("Request {}: body did not arrive within {} ms; closing the connection", exchange.requestId(),
+                timeout.toMillis());
+        closeAfterResponse = true;
+        pauseReading(ctx);
+        ctx.fireUserEventTriggered(new RequestBodyTimeoutEvent(timeout));
+    }
+
+    private void cancelBodyDeadline() {
+        if (bodyDeadline != null) {
+            bodyDeadline.cancel(false);
+            bodyDeadline = null;
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelBodyDeadline();
+        ctx.fireChannelInactive();
     }
 
     private void onRequestContent(ChannelHandlerContext ctx, HttpContent content) {
@@ -111,6 +161,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         boolean last = content instanceof LastHttpContent;
         if (last) {
             requestComplete = true;
+            cancelBodyDeadline();
             pauseReading(ctx);
         }
         if (!current.responseStarted()) {
@@ -254,6 +305,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
     }
 
     private void finishExchange(ChannelHandlerContext ctx) {
+        cancelBodyDeadline();
         current = null;
         requestComplete = false;
         ctx.channel().attr(Exchange.CURRENT).set(null);

@@ -1,6 +1,7 @@
 package dev.agentgateway.gateway.internal.agent;
 
 import dev.agentgateway.config.RouteConfig;
+import dev.agentgateway.gateway.internal.http.GatewayHeaders;
 import dev.agentgateway.gateway.internal.proxy.ClientResponses;
 import dev.agentgateway.gateway.internal.proxy.UpstreamListener;
 import dev.agentgateway.gateway.internal.proxy.UpstreamRelayHandler;
@@ -85,7 +86,45 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof RequestBodyTimeoutEvent timeout && call != null) {
+            call.clientBodyTimedOut(timeout);
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
     private void startCall(ChannelHandlerContext ctx, Exchange exchange) {
+        HttpRequest upstreamRequest;
+        try {
+            upstreamRequest = upstreamRequest(ctx, exchange);
+        } catch (RuntimeException e) {
+            failBeforeForwarding(ctx, exchange, e);
+            return;
+        }
+        call = new ForwardedCall(ctx, exchange, upstreamRequest);
+        call.start();
+    }
+
+    /**
+     * Ends an allowed, audited call that could not be prepared for forwarding with a 500 problem and its outcome
+     * record, so no decision record is left without an outcome.
+     */
+    private void failBeforeForwarding(ChannelHandlerContext ctx, Exchange exchange, RuntimeException cause) {
+        log.error("Request {}: preparing the upstream request failed; responding with 500", exchange.requestId(),
+                cause);
+        String reason = "preparing the upstream request failed with " + cause.getClass().getSimpleName();
+        ctx.writeAndFlush(ProblemResponses.problem(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                "Internal error", "the gateway failed to prepare the request for the backend", exchange.requestId()))
+                .addListener((ChannelFuture written) -> {
+                    long durationMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - exchange.startNanos());
+                    services.audit().append(AuditEvents.outcome(exchange, 500, 0, durationMillis, reason));
+                });
+    }
+
+    /** Returns the rewritten request with a Txn-Token naming the decision record. */
+    private HttpRequest upstreamRequest(ChannelHandlerContext ctx, Exchange exchange) {
         RouteConfig route = exchange.route();
         String txnToken = services.tokens().txnTokens().issue(exchange.principal(), exchange.actor(),
                 exchange.scopes(), exchange.decisionRecord().id(), route.backendAudience());
@@ -98,8 +137,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 services.publicHost(),
                 txnToken,
                 exchange.requestId());
-        call = new ForwardedCall(ctx, exchange, UpstreamRequests.rewrite(exchange.request(), forwarding));
-        call.start();
+        return UpstreamRequests.rewrite(exchange.request(), forwarding);
     }
 
     private static String clientAddress(SocketAddress address) {
@@ -141,7 +179,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
 
         void start() {
-            if (!ctx.channel().isActive()) {
+            if (!ctx.channel().isActive() || exchange.responseStarted()) {
                 detach();
                 finish(null, "client closed the connection before the call was forwarded");
                 return;
@@ -269,6 +307,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 upstreamFailed(head.decoderResult().cause());
                 return false;
             }
+            String protectedOption = GatewayHeaders.protectedConnectionOption(head.headers());
+            if (protectedOption != null) {
+                failBeforeResponse(HttpResponseStatus.BAD_GATEWAY, "backend_failed", "Backend failed",
+                        "the backend of tool \"" + exchange.route().tool() + "\" listed a field the gateway sets or "
+                                + "strips in Connection: \"" + protectedOption + "\"");
+                return false;
+            }
             if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 // Expect is not forwarded, so interim responses carry nothing for the agent.
                 skippingInformational = !(head instanceof LastHttpContent);
@@ -352,6 +397,19 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (upstream != null && !upstreamReleased) {
                 upstream.config().setAutoRead(writable);
             }
+        }
+
+        /** Ends the call whose request body missed its deadline: 408 before a response, else a truncation. */
+        void clientBodyTimedOut(RequestBodyTimeoutEvent timeout) {
+            if (finished) {
+                return;
+            }
+            if (responseHeadSent) {
+                abortMidResponse(timeout.detail());
+                return;
+            }
+            failBeforeResponse(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout", "Request body timeout",
+                    timeout.detail());
         }
 
         void clientClosed() {

@@ -67,6 +67,24 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
+    /**
+     * Rejects a token request whose body missed its deadline with 408, audited like any rejection. When the body
+     * is no longer being read, a response is already on its way and the event is dropped.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        Exchange current = Exchange.current(ctx.channel());
+        if (!(evt instanceof RequestBodyTimeoutEvent timeout) || current == null
+                || current.endpoint() != Exchange.Endpoint.TOKEN) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        if (current.body() != null) {
+            current.body(null);
+            reject(ctx, current, 408, new OAuthException(OAuthErrorCode.INVALID_REQUEST, timeout.detail()));
+        }
+    }
+
     private void onHead(ChannelHandlerContext ctx, Exchange exchange) {
         if (!exchange.request().method().equals(HttpMethod.POST)) {
             rejectMethod(ctx, exchange);
@@ -122,6 +140,13 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
             form = FormBodyDecoder.decode(body);
         } catch (MalformedFormException e) {
             reject(ctx, exchange, 400, new OAuthException(OAuthErrorCode.INVALID_REQUEST, e.getMessage()));
+            return;
+        } catch (RuntimeException e) {
+            // The body is attacker input, so a decoder fault is an invalid request, not a server error.
+            log.debug("Token request {}: form body decoding failed with {}", exchange.requestId(),
+                    e.getClass().getName());
+            reject(ctx, exchange, 400, new OAuthException(OAuthErrorCode.INVALID_REQUEST,
+                    "form body could not be decoded (expected: " + FORM_TYPE + ")"));
             return;
         }
         TokenExchangeRequest request = new TokenExchangeRequest(exchange.method(), services.publicUri(PATH), form,

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Last handler of the agent pipeline: responds with 500 and closes when a handler threw, closes on I/O errors,
- * and releases anything no handler consumed.
+ * responds with 408 to request body timeouts no other handler consumed, and releases anything no handler consumed.
  */
 @Sharable
 final class UnhandledErrorHandler extends ChannelInboundHandlerAdapter {
@@ -22,6 +22,22 @@ final class UnhandledErrorHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ReferenceCountUtil.release(msg);
+    }
+
+    /** Responds with 408 to a request body timeout no other handler consumed, or closes when a response started. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (!(evt instanceof RequestBodyTimeoutEvent timeout)) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        Exchange exchange = Exchange.current(ctx.channel());
+        if (exchange == null || exchange.responseStarted()) {
+            ctx.close();
+            return;
+        }
+        ctx.writeAndFlush(ProblemResponses.problem(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout",
+                "Request body timeout", timeout.detail(), exchange.requestId()));
     }
 
     @Override

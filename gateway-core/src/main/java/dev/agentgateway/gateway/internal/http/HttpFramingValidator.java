@@ -18,7 +18,8 @@ import java.util.List;
  * <p>Rules: HTTP/1.0 or HTTP/1.1 only; at most {@code maxHeaderCount} fields; exactly one {@code Host} in HTTP/1.1
  * (RFC 9112 §3.2); {@code Transfer-Encoding} only in HTTP/1.1, only once and only as exactly {@code chunked};
  * never {@code Content-Length} together with {@code Transfer-Encoding}; at most one {@code Content-Length}, a
- * plain decimal number (RFC 9112 §6); no expectation other than {@code 100-continue}.
+ * plain decimal number (RFC 9112 §6); no expectation other than {@code 100-continue}; no {@code Connection}
+ * option naming a field the gateway sets or strips.
  */
 @Sharable
 public final class HttpFramingValidator extends ChannelInboundHandlerAdapter {
@@ -59,6 +60,20 @@ public final class HttpFramingValidator extends ChannelInboundHandlerAdapter {
         validateTransferEncoding(request.protocolVersion(), transferEncodings);
         validateContentLength(contentLengths);
         validateExpectation(headers.getAll(HttpHeaderNames.EXPECT));
+        validateConnection(headers);
+    }
+
+    /**
+     * Rejects a {@code Connection} field that lists a framing field, {@code Host} or a field the gateway owns or
+     * strips (RFC 9110 §7.6.1 lets a proxy reject such a message). Honouring it would delete the field before
+     * forwarding, for example {@code Content-Length}, which would turn the body into a second request upstream.
+     */
+    private static void validateConnection(HttpHeaders headers) throws HttpFramingException {
+        String option = GatewayHeaders.protectedConnectionOption(headers);
+        if (option != null) {
+            throw new HttpFramingException(400, "Connection lists " + RequestTargetNormalizer.quote(option)
+                    + ", a field the gateway sets or strips (expected: only options such as close or keep-alive)");
+        }
     }
 
     private static void validateVersion(HttpVersion version) throws HttpFramingException {

@@ -1,5 +1,10 @@
 package dev.agentgateway.gateway.internal.http;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,7 +14,8 @@ import java.util.List;
  * <p>Only origin-form is accepted (RFC 9112 §3.2.1). Everything a backend might decode differently from the gateway
  * is rejected rather than repaired: encoded {@code /} and {@code \}, encoded NUL and other control bytes, double
  * encoding ({@code %25} followed by two hex digits), {@code ;} path parameters (raw or encoded), invalid
- * percent-escapes, empty interior segments, non-ASCII bytes and dot segments hidden behind percent-encoding.
+ * percent-escapes, percent-encoded bytes that are not well-formed UTF-8, empty interior segments, non-ASCII bytes
+ * and dot segments hidden behind percent-encoding.
  * Literal dot segments are resolved as in RFC 3986 §5.2.4, except that a path climbing above the root is rejected
  * instead of being clamped. Percent-encoded unreserved characters are decoded and all other escapes are
  * upper-cased (RFC 3986 §6.2.2).
@@ -112,6 +118,10 @@ public final class RequestTargetNormalizer {
             }
             int value = escapedValue(segment, i, rawTarget);
             requireSafeEscape(value, segment, i, rawTarget);
+            if (value >= 0x80) {
+                i = appendUtf8Run(segment, i, decoded, rawTarget) - 1;
+                continue;
+            }
             if (isUnreserved((char) value)) {
                 decoded.append((char) value);
             } else {
@@ -124,6 +134,36 @@ public final class RequestTargetNormalizer {
             throw reject(rawTarget, "contains a percent-encoded dot segment", "no encoded '.' or '..' segment");
         }
         return result;
+    }
+
+    /**
+     * Appends the run of escaped non-ASCII bytes starting at {@code start} in upper case, after checking that the run
+     * is well-formed UTF-8 (RFC 3629): no overlong forms, surrogates, lone continuation bytes or truncated
+     * sequences, which backends would decode differently or replace. Returns the index after the run.
+     */
+    private static int appendUtf8Run(String segment, int start, StringBuilder decoded, String rawTarget)
+            throws InvalidRequestTargetException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int end = start;
+        while (end + 2 < segment.length() && segment.charAt(end) == '%') {
+            int value = escapedValue(segment, end, rawTarget);
+            if (value < 0x80) {
+                break;
+            }
+            bytes.write(value);
+            decoded.append('%').append(HEX_DIGITS.charAt(value >> 4)).append(HEX_DIGITS.charAt(value & 0xf));
+            end += 3;
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()));
+        } catch (CharacterCodingException e) {
+            throw reject(rawTarget, "contains percent-encoded bytes that are not valid UTF-8 at index " + start,
+                    "percent-encoded UTF-8 without overlong forms, surrogates or truncated sequences");
+        }
+        return end;
     }
 
     private static void requireSafeEscape(int value, String segment, int index, String rawTarget)

@@ -11,17 +11,21 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
- * Netty's request decoder plus two things it does not do: it rejects obs-fold continuation lines (RFC 9112 §5.2),
- * which Netty would silently join to the previous field value, and it reports where each header section starts
- * and ends, for the header read deadline.
+ * Netty's request decoder plus three things it does not do. It rejects obs-fold continuation lines (RFC 9112 §5.2),
+ * which Netty would silently join to the previous field value. It rejects an HTTP-version in other letter case,
+ * which Netty would upper-case. It reports where each header section starts and ends, for the header read deadline.
  *
  * <p>The decoder knows which consumed bytes belong to a header section: Netty returns from {@code decode} as soon
  * as it emits the request head, so every byte consumed between the end of one request and the next head is part of
  * that head. After a rejection the decoder discards all further input, like Netty does after an invalid message.
  */
 final class StrictRequestDecoder extends HttpRequestDecoder {
+
+    /** The HTTP-version syntax of RFC 9112 §2.3, which is case-sensitive. */
+    private static final Pattern VERSION = Pattern.compile("HTTP/[0-9]\\.[0-9]");
 
     private final HeaderSectionListener listener;
     private final ObsFoldScanner scanner = new ObsFoldScanner();
@@ -54,6 +58,21 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             return;
         }
         trackMessageBoundaries(out, firstOutput);
+    }
+
+    /**
+     * Rejects an HTTP-version that is not {@code HTTP/} followed by two digits, before Netty upper-cases it. RFC 9112
+     * §2.3 makes the HTTP-version case-sensitive, so {@code http/1.1} is invalid, and a backend may read it in
+     * another way than the gateway.
+     */
+    @Override
+    protected HttpMessage createMessage(String[] initialLine) throws Exception {
+        String version = initialLine[2];
+        if (!VERSION.matcher(version).matches()) {
+            throw new HttpFramingException(400, "HTTP-version " + RequestTargetNormalizer.quote(version)
+                    + " is invalid (expected: HTTP/1.1 or HTTP/1.0, in upper case)");
+        }
+        return super.createMessage(initialLine);
     }
 
     private void trackMessageBoundaries(List<Object> out, int firstOutput) {

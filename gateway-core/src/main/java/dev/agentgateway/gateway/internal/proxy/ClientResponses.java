@@ -1,5 +1,6 @@
 package dev.agentgateway.gateway.internal.proxy;
 
+import dev.agentgateway.gateway.internal.http.GatewayHeaders;
 import dev.agentgateway.gateway.internal.http.HopByHopHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -11,6 +12,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Builds the response head sent to the agent from a backend's response head. */
 public final class ClientResponses {
@@ -20,27 +23,35 @@ public final class ClientResponses {
 
     /**
      * Returns the client response head for {@code upstream}: its status and end-to-end fields, without hop-by-hop
-     * fields, with framing chosen for the client. A response without a body keeps no {@code Transfer-Encoding};
-     * a body of known length keeps {@code Content-Length}; any other body is sent chunked to HTTP/1.1 clients and
-     * delimited by closing the connection for HTTP/1.0 clients.
+     * fields, with framing rebuilt from how the decoder framed the backend's body, whatever {@code Connection}
+     * lists. A response without a body keeps no {@code Transfer-Encoding}, a body of known length keeps its
+     * {@code Content-Length}, and any other body is sent chunked to HTTP/1.1 clients and delimited by closing the
+     * connection for HTTP/1.0 clients.
      */
     public static HttpResponse head(HttpResponse upstream, HttpRequest clientRequest) {
         HttpHeaders headers = new DefaultHttpHeaders();
         headers.set(upstream.headers());
         boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(upstream);
+        long contentLength = HttpUtil.getContentLength(upstream, -1L);
         HopByHopHeaders.remove(headers);
-        headers.remove(UpstreamRequests.TXN_TOKEN);
+        List<String> dropped = new ArrayList<>();
+        for (String name : headers.names()) {
+            if (GatewayHeaders.isDroppedFromBackend(name)) {
+                dropped.add(name);
+            }
+        }
+        dropped.forEach(headers::remove);
 
         int status = upstream.status().code();
         if (hasNoBody(clientRequest.method(), status)) {
-            if (status == 204) {
-                headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+            // A response to HEAD or a 304 keeps the length of the body it describes (RFC 9110 §8.6).
+            if (status != 204 && !upstreamChunked && contentLength >= 0) {
+                headers.set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
             }
-        } else if (upstreamChunked || !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-            if (clientRequest.protocolVersion().minorVersion() >= 1) {
-                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            }
+        } else if (!upstreamChunked && contentLength >= 0) {
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
+        } else if (clientRequest.protocolVersion().minorVersion() >= 1) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstream.status(), headers);
     }

@@ -1,5 +1,6 @@
 package dev.agentgateway.gateway.internal.proxy;
 
+import dev.agentgateway.gateway.internal.http.GatewayHeaders;
 import dev.agentgateway.gateway.internal.http.HopByHopHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -13,7 +14,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -23,21 +23,6 @@ public final class UpstreamRequests {
     /** Header names the gateway sets itself; they carry the request id and the Txn-Token. */
     public static final String REQUEST_ID = "X-Request-Id";
     public static final String TXN_TOKEN = "Txn-Token";
-
-    /**
-     * Fields that carry the agent's credentials, claims about the client the gateway cannot vouch for, or values
-     * the gateway sets itself. None of them is forwarded.
-     */
-    private static final List<CharSequence> REMOVED = List.of(
-            HttpHeaderNames.AUTHORIZATION,
-            "DPoP",
-            HttpHeaderNames.COOKIE,
-            HttpHeaderNames.PROXY_AUTHORIZATION,
-            "Forwarded",
-            TXN_TOKEN,
-            REQUEST_ID,
-            HttpHeaderNames.EXPECT,
-            HttpHeaderNames.HOST);
 
     /** Methods whose intended effect is the same when a request is repeated (RFC 9110 §9.2.2). */
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
@@ -53,16 +38,18 @@ public final class UpstreamRequests {
 
     /**
      * Returns the upstream request for {@code client}: HTTP/1.1, the client's method, the upstream target, the
-     * client's end-to-end fields minus credentials and forwarding claims, plus the gateway's own fields.
-     * {@code Content-Length} is kept; a chunked client body is sent chunked.
+     * client's end-to-end fields minus credentials, forwarding claims and routing overrides, plus the gateway's own
+     * fields.
+     * The framing is rebuilt from how the decoder framed the client's body, whatever {@code Connection} lists: a
+     * chunked body is sent chunked, and a body of known length gets that {@code Content-Length}.
      */
     public static HttpRequest rewrite(HttpRequest client, Forwarding forwarding) {
         HttpHeaders headers = new DefaultHttpHeaders();
         headers.set(client.headers());
         boolean chunked = HttpUtil.isTransferEncodingChunked(client);
+        long contentLength = HttpUtil.getContentLength(client, -1L);
         HopByHopHeaders.remove(headers);
-        REMOVED.forEach(headers::remove);
-        removeXForwarded(headers);
+        removeDroppedFields(headers);
 
         headers.set(HttpHeaderNames.HOST, forwarding.backendAuthority());
         headers.set("X-Forwarded-For", forwarding.clientAddress());
@@ -72,6 +59,8 @@ public final class UpstreamRequests {
         headers.set(REQUEST_ID, forwarding.requestId());
         if (chunked) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else if (contentLength >= 0) {
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
         }
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, client.method(), forwarding.upstreamTarget(), headers);
     }
@@ -94,10 +83,14 @@ public final class UpstreamRequests {
         return backend.getRawAuthority();
     }
 
-    private static void removeXForwarded(HttpHeaders headers) {
+    /**
+     * Removes credentials, the fields the gateway sets itself and routing overrides, under any spelling that
+     * {@link GatewayHeaders} maps to them, for example {@code x_forwarded_for} or {@code TXN_TOKEN}.
+     */
+    private static void removeDroppedFields(HttpHeaders headers) {
         List<String> names = new ArrayList<>();
         for (String name : headers.names()) {
-            if (name.toLowerCase(Locale.ROOT).startsWith("x-forwarded-")) {
+            if (GatewayHeaders.isDroppedFromClient(name)) {
                 names.add(name);
             }
         }

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The decode stage of the agent pipeline, driven through an {@link EmbeddedChannel}. */
 class AgentFramingTest {
@@ -53,7 +54,7 @@ class AgentFramingTest {
                 headerTimeout,
                 new HttpFramingValidator(LIMITS.maxHeaderCount()),
                 new FlowControlHandler(),
-                new ExchangeHandler(new GatewayMetrics()),
+                new ExchangeHandler(new GatewayMetrics(), LIMITS),
                 new RecordingEndpoint(received));
     }
 
@@ -105,7 +106,45 @@ class AgentFramingTest {
                 Arguments.of("too many header fields", 431, "GET /t HTTP/1.1\r\nHost: x\r\n"
                         + "X-A: 1\r\n".repeat(LIMITS.maxHeaderCount()) + "\r\n"),
                 Arguments.of("unsupported expectation", 417,
-                        "GET /t HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\n\r\n"));
+                        "GET /t HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\n\r\n"),
+                Arguments.of("lower-case version", 400, "GET /t http/1.1\r\nHost: x\r\n\r\n"),
+                Arguments.of("mixed-case version", 400, "GET /t Http/1.1\r\nHost: x\r\n\r\n"),
+                Arguments.of("lower-case version 1.0", 400, "GET /t http/1.0\r\n\r\n"),
+                Arguments.of("version without minor", 400, "GET /t HTTP/1\r\nHost: x\r\n\r\n"),
+                connectionListing("Content-Length"),
+                connectionListing("content-length"),
+                connectionListing("Content_Length"),
+                connectionListing("Transfer-Encoding"),
+                connectionListing("Host"),
+                connectionListing("Txn-Token"),
+                connectionListing("txn_token"),
+                connectionListing("X-Forwarded-For"),
+                connectionListing("X-Forwarded-Proto"),
+                connectionListing("Forwarded"),
+                connectionListing("X-Request-Id"),
+                connectionListing("Authorization"),
+                connectionListing("DPoP"),
+                connectionListing("Cookie"),
+                connectionListing("Proxy-Authorization"),
+                connectionListing("Via"),
+                connectionListing("X-Real-IP"),
+                Arguments.of("Connection listing Content-Length in second field", 400,
+                        "POST /t HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nConnection: close, "
+                                + "Content-Length\r\nContent-Length: 3\r\n\r\nabc"));
+    }
+
+    private static Arguments connectionListing(String field) {
+        return Arguments.of("Connection listing " + field, 400, "POST /t HTTP/1.1\r\nHost: x\r\n"
+                + "Connection: keep-alive, " + field + "\r\nContent-Length: 3\r\n\r\nabc");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"keep-alive", "close", "TE", "Upgrade", "Keep-Alive, X-Hop", "x-custom-hop"})
+    void connectionOptionAccepted(String options) {
+        channel.writeInbound(Unpooled.copiedBuffer("GET /t HTTP/1.1\r\nHost: x\r\nConnection: " + options
+                + "\r\n\r\n", ISO_8859_1));
+
+        assertThat(received).as(options).containsExactly("GET /t");
     }
 
     @ParameterizedTest(name = "{0}")

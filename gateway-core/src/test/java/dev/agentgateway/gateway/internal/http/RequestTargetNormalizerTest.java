@@ -31,7 +31,14 @@ class RequestTargetNormalizerTest {
                 Arguments.of("/tools/ops/a%3fb", "/tools/ops/a%3Fb", null),
                 Arguments.of("/tools/ops/100%25", "/tools/ops/100%25", null),
                 Arguments.of("/tools/ops/%25zz", "/tools/ops/%25zz", null),
-                Arguments.of("/tools/ops/a:b@c!$&'()*+,=", "/tools/ops/a:b@c!$&'()*+,=", null));
+                Arguments.of("/tools/ops/a:b@c!$&'()*+,=", "/tools/ops/a:b@c!$&'()*+,=", null),
+                Arguments.of("/tools/ops/%C2%80", "/tools/ops/%C2%80", null),
+                Arguments.of("/tools/ops/%E2%82%AC/x", "/tools/ops/%E2%82%AC/x", null),
+                Arguments.of("/tools/ops/%ef%bf%bd", "/tools/ops/%EF%BF%BD", null),
+                Arguments.of("/tools/ops/%F0%9F%98%80", "/tools/ops/%F0%9F%98%80", null),
+                Arguments.of("/tools/ops/%F4%8F%BF%BF", "/tools/ops/%F4%8F%BF%BF", null),
+                Arguments.of("/tools/ops/a%C3%A9b%C3%A9", "/tools/ops/a%C3%A9b%C3%A9", null),
+                Arguments.of("/tools/ops/%C3%A9%41", "/tools/ops/%C3%A9A", null));
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
@@ -76,7 +83,27 @@ class RequestTargetNormalizerTest {
                 Arguments.of("/tools//ops/", "empty path segment"),
                 Arguments.of("/tools/ops/q#frag", "fragment"),
                 Arguments.of("/tools/ops/<script>", "'<'"),
-                Arguments.of("/tools/ops/a|b", "'|'"));
+                Arguments.of("/tools/ops/a|b", "'|'"),
+                Arguments.of("/tools/ops/%C0%AE%C0%AE/admin", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%C0%AF", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%C1%BF", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%E0%80%AE", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%F0%80%80%AF", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%80", "not valid UTF-8"),
+                Arguments.of("/tools/ops/a%BFb", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%C3%A9%A9", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%ED%A0%80", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%ED%BF%BF", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%ED%A0%BD%ED%B8%80", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%C3", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%E2%82", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%E2%82x", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%E2%82%41", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%F0%9F%98", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%F5%80%80%80", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%F4%90%80%80", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%FE", "not valid UTF-8"),
+                Arguments.of("/tools/ops/%FF%FE", "not valid UTF-8"));
     }
 
     @ParameterizedTest(name = "[{index}] {0}")

@@ -46,6 +46,29 @@ class ClientResponsesTest {
     }
 
     @Test
+    void contentLengthKeptWhenConnectionListsIt() {
+        HttpResponse upstream = upstreamResponse(HttpResponseStatus.OK);
+        upstream.headers().add("Connection", "Content-Length");
+        upstream.headers().add("Content-Length", "2");
+
+        HttpResponse client = ClientResponses.head(upstream, request(HttpMethod.GET, HttpVersion.HTTP_1_0));
+
+        assertThat(client.headers().getAll("Content-Length")).containsExactly("2");
+        assertThat(client.headers().contains("Transfer-Encoding")).isFalse();
+    }
+
+    @Test
+    void chunkedKeptWhenConnectionListsIt() {
+        HttpResponse upstream = upstreamResponse(HttpResponseStatus.OK);
+        upstream.headers().add("Connection", "Transfer-Encoding");
+        upstream.headers().add("Transfer-Encoding", "chunked");
+
+        HttpResponse client = ClientResponses.head(upstream, request(HttpMethod.GET, HttpVersion.HTTP_1_1));
+
+        assertThat(client.headers().getAll("Transfer-Encoding")).containsExactly("chunked");
+    }
+
+    @Test
     void rechunksChunkedBodyForHttp11Client() {
         HttpResponse upstream = upstreamResponse(HttpResponseStatus.OK);
         upstream.headers().add("Transfer-Encoding", "chunked");

@@ -21,7 +21,11 @@ class UpstreamRequestsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"Authorization", "DPoP", "Cookie", "Proxy-Authorization", "Forwarded", "Txn-Token",
         "Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Proxy-Connection",
-        "X-Forwarded-Port", "X-Forwarded-Prefix", "Expect", "X-Listed-In-Connection"})
+        "X-Forwarded-Port", "X-Forwarded-Prefix", "Expect", "X-Listed-In-Connection", "x_forwarded_for",
+        "X_Forwarded_Host", "txn_token", "TXN_TOKEN", "x_request_id", "proxy_authorization", "X-Original-URL",
+        "X-Original-URI", "X-Rewrite-URL", "x_original_url", "X-Real-IP", "x_real_ip", "True-Client-IP",
+        "X-Client-IP", "X-HTTP-Method-Override", "X-Method-Override", "X-Host", "Via", "via", "content_length",
+        "transfer_encoding", "keep_alive", "DPOP"})
     void removesField(String name) {
         HttpRequest client = clientRequest();
         client.headers().add(name, "agent-value");
@@ -65,6 +69,30 @@ class UpstreamRequestsTest {
         assertThat(upstream.headers().get("Accept")).isEqualTo("application/json");
         assertThat(upstream.headers().get("Content-Length")).isEqualTo("12");
         assertThat(upstream.headers().get("traceparent")).startsWith("00-0af7");
+    }
+
+    @Test
+    void framingRebuiltWhenConnectionListsIt() {
+        HttpRequest client = clientRequest();
+        client.headers().set("Connection", "keep-alive, Content-Length, Transfer-Encoding");
+        client.headers().set("Content-Length", "12");
+
+        HttpRequest upstream = UpstreamRequests.rewrite(client, FORWARDING);
+
+        assertThat(upstream.headers().getAll("Content-Length")).containsExactly("12");
+        assertThat(upstream.headers().contains("Transfer-Encoding")).isFalse();
+    }
+
+    @Test
+    void ownedFieldListedInConnectionIsStillReplaced() {
+        HttpRequest client = clientRequest();
+        client.headers().set("Connection", "Host, X-Request-Id, Txn-Token");
+
+        HttpRequest upstream = UpstreamRequests.rewrite(client, FORWARDING);
+
+        assertThat(upstream.headers().getAll("Host")).containsExactly("127.0.0.1:8091");
+        assertThat(upstream.headers().getAll("X-Request-Id")).containsExactly("req-1");
+        assertThat(upstream.headers().getAll("Txn-Token")).containsExactly("txn.token.value");
     }
 
     @Test
