@@ -43,7 +43,8 @@ class AgentGatewayCommandTest {
         Path missing = directory.resolve("absent");
 
         assertThat(run("audit", "verify", missing.toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("audit log directory " + missing + " cannot be read");
+        assertThat(err.toString()).isEqualTo("audit log directory " + missing + " does not exist"
+                + System.lineSeparator());
     }
 
     @Test
@@ -51,6 +52,14 @@ class AgentGatewayCommandTest {
         Path file = Files.writeString(directory.resolve("audit.log"), "{}\n");
 
         assertThat(run("audit", "verify", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).startsWith(file + " is not a directory (expected: ");
+    }
+
+    @Test
+    void auditVerifyDirectoryWithoutLogExits3(@TempDir Path directory) {
+        assertThat(run("audit", "verify", directory.toString())).isEqualTo(3);
+        assertThat(err.toString()).isEqualTo("no audit log (audit.log) in " + directory + System.lineSeparator());
+        assertThat(out.toString()).isEmpty();
     }
 
     @Test
@@ -59,6 +68,12 @@ class AgentGatewayCommandTest {
 
         assertThat(run("audit", "verify", directory.toString())).isEqualTo(0);
         assertThat(out.toString()).isEqualTo("audit log valid: 3 records" + System.lineSeparator());
+    }
+
+    @Test
+    void auditVerifyHelpListsExitCodes() {
+        assertThat(run("audit", "verify", "--help")).isEqualTo(0);
+        assertThat(out.toString()).contains("Exit codes:").contains("3   DIR contains no audit log (audit.log)");
     }
 
     @Test
