@@ -31,6 +31,10 @@ final class AuditVerifyCommand implements Callable<Integer> {
     static final int EXIT_INVALID = 1;
     static final int EXIT_NO_LOG = 3;
 
+    /** Printed after every valid result, because a valid chain does not prove the log is complete. */
+    static final String LIMITATION_NOTE = "note: a hash chain cannot show that records were removed from the end"
+            + " or that the last record was edited";
+
     @Spec
     private CommandSpec spec;
 
@@ -59,6 +63,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
         }
         if (result.valid()) {
             out.println("audit log valid: " + result.recordsVerified() + " records");
+            out.println(LIMITATION_NOTE);
             return 0;
         }
         out.println("audit log invalid: record " + result.firstBadSequence() + " (file " + result.file() + ", line "
