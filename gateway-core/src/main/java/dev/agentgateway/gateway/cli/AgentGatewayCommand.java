@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * Root of the {@code agent-gateway} command line and main class of the fat jar. Exit codes: 0 success, 1 failure
- * (for example an invalid audit log), 2 invalid usage or configuration.
+ * (for example an invalid audit log), 2 invalid usage or configuration, 3 no audit log to verify, 4 a listener
+ * could not bind.
  */
 @Command(name = "agent-gateway",
         mixinStandardHelpOptions = true,

@@ -4,21 +4,35 @@ import dev.agentgateway.config.ConfigException;
 import dev.agentgateway.config.ConfigLoader;
 import dev.agentgateway.config.GatewayConfig;
 import dev.agentgateway.gateway.GatewayServer;
+import dev.agentgateway.gateway.ListenerBindException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Runs the gateway until the process receives SIGTERM or SIGINT, then shuts it down cleanly. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Runs the gateway until SIGTERM or SIGINT.")
+        description = "Runs the gateway until SIGTERM or SIGINT.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the gateway stopped cleanly",
+            "1:the gateway could not start, for example because the audit log or signing key cannot be opened",
+            "2:the configuration is invalid or missing",
+            "4:a listener could not bind its address"})
 final class ServeCommand implements Callable<Integer> {
 
     /** Class path resource holding the configuration used when no file is given. */
     static final String DEFAULT_CONFIG_RESOURCE = "/dev/agentgateway/gateway/default-config.yaml";
+    static final int EXIT_START_FAILED = 1;
+    static final int EXIT_LISTENER = 4;
+
+    @Spec
+    private CommandSpec spec;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "YAML configuration file. Without it the embedded default configuration is used, with "
@@ -28,7 +42,16 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GatewayConfig config = configFile != null ? ConfigLoader.load(configFile) : loadDefault();
-        GatewayServer server = GatewayServer.start(config);
+        GatewayServer server;
+        try {
+            server = GatewayServer.start(config);
+        } catch (ListenerBindException e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return EXIT_LISTENER;
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("starting the gateway failed: " + e.getMessage());
+            return EXIT_START_FAILED;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

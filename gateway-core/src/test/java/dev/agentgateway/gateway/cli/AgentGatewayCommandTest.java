@@ -7,6 +7,8 @@ import dev.agentgateway.audit.AuditEventType;
 import dev.agentgateway.audit.FileAuditLog;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -114,5 +116,19 @@ class AgentGatewayCommandTest {
 
         assertThat(run("serve", "--config", missing.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("gateway.yaml").doesNotContain("\tat ");
+    }
+
+    @Test
+    void servePortInUseExits4(@TempDir Path directory) throws Exception {
+        try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Path config = Files.writeString(directory.resolve("gateway.yaml"), "listeners:\n  agent: 127.0.0.1:"
+                    + held.getLocalPort() + "\n  admin: 127.0.0.1:0\nsigning-key: {path: key.jwk}\n"
+                    + "audit: {directory: audit}\nroutes:\n  - tool: ops\n    path-prefix: /tools/ops/\n"
+                    + "    backend: http://127.0.0.1:9/\n");
+
+            assertThat(run("serve", "--config", config.toString())).isEqualTo(4);
+            assertThat(err.toString()).isEqualTo("agent listener 127.0.0.1:" + held.getLocalPort()
+                    + ": address already in use (set listeners.agent in the configuration)" + System.lineSeparator());
+        }
     }
 }
