@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         description = "Runs the gateway until SIGTERM or SIGINT.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:the gateway stopped cleanly",
+            "0:the gateway stopped cleanly after SIGTERM or SIGINT",
             "1:the gateway could not start, for example because the audit log or signing key cannot be opened",
             "2:the configuration is invalid or missing",
             "4:a listener could not bind its address"})
@@ -42,22 +42,40 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GatewayConfig config = configFile != null ? ConfigLoader.load(configFile) : loadDefault();
+        // Installed before the start, so a signal that arrives while the gateway starts stops it right after.
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        StopSignals signals = StopSignals.install(stopRequested::countDown);
         GatewayServer server;
         try {
             server = GatewayServer.start(config);
         } catch (ListenerBindException e) {
+            signals.restore();
             spec.commandLine().getErr().println(e.getMessage());
             return EXIT_LISTENER;
         } catch (IOException e) {
+            signals.restore();
             spec.commandLine().getErr().println("starting the gateway failed: " + e.getMessage());
             return EXIT_START_FAILED;
+        } catch (Exception | Error e) {
+            signals.restore();
+            throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "gateway-shutdown"));
-        stopped.await();
+        return runUntilStopped(server, stopRequested);
+    }
+
+    /** Waits for a stop signal, then closes {@code server} on this thread and returns exit code 0. */
+    private static int runUntilStopped(GatewayServer server, CountDownLatch stopRequested)
+            throws InterruptedException {
+        // Any other way the JVM shuts down (SIGHUP, System.exit) still closes the server, and close is idempotent.
+        Thread hook = new Thread(server::close, "gateway-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopRequested.await();
+        server.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is already shutting down for another reason, and the hook will find the server closed.
+        }
         return 0;
     }
 
