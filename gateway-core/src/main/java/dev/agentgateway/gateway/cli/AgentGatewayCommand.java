@@ -3,8 +3,10 @@ package dev.agentgateway.gateway.cli;
 import dev.agentgateway.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -14,8 +16,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "agent-gateway",
         mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        scope = ScopeType.INHERIT,
         description = "Gateway for AI agents' tool calls: DPoP-bound capability tokens, policy, audit, proxy.",
-        subcommands = {ServeCommand.class, AuditCommand.class})
+        subcommands = {ServeCommand.class, AuditCommand.class, HelpCommand.class})
 public final class AgentGatewayCommand implements Runnable {
 
     /** Class name of the {@code demo} command, added when it is on the class path. */

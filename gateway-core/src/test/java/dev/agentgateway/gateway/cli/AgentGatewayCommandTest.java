@@ -35,6 +35,35 @@ class AgentGatewayCommandTest {
     }
 
     @Test
+    void versionWithoutJarIsDevelopmentBuild() {
+        for (String option : new String[] {"--version", "-V"}) {
+            out.getBuffer().setLength(0);
+
+            assertThat(run(option)).as(option).isEqualTo(0);
+            assertThat(out.toString()).as(option).isEqualTo("agent-gateway development build"
+                    + System.lineSeparator());
+        }
+    }
+
+    @Test
+    void versionOfSubcommandIsPrinted() {
+        assertThat(run("audit", "verify", "--version")).isEqualTo(0);
+        assertThat(out.toString()).startsWith("agent-gateway ");
+    }
+
+    @Test
+    void versionFromManifestIsPrinted() {
+        assertThat(VersionProvider.describe("0.1.0")).isEqualTo("agent-gateway 0.1.0");
+        assertThat(VersionProvider.describe(null)).isEqualTo("agent-gateway development build");
+    }
+
+    @Test
+    void helpCommandPrintsSubcommandUsage() {
+        assertThat(run("help", "serve")).isEqualTo(0);
+        assertThat(out.toString()).startsWith("Usage: agent-gateway serve").contains("--config=FILE");
+    }
+
+    @Test
     void missingCommandIsUsageError() {
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString()).contains("missing command");
