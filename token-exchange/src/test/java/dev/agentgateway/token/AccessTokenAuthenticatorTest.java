@@ -233,7 +233,7 @@ class AccessTokenAuthenticatorTest {
         String token = fixture.issueCapabilityToken();
 
         assertRejected(() -> fixture.authenticator().authenticate("GET", OPS_QUEUES, "ops", List.of("DPoP " + token),
-                List.of()), OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof missing");
+                List.of()), OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof is missing");
     }
 
     // Proof checks.
