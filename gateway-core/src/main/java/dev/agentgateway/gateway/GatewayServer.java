@@ -6,6 +6,7 @@ import dev.agentgateway.config.ListenerConfig;
 import dev.agentgateway.config.RouteConfig;
 import dev.agentgateway.gateway.internal.DaemonThreads;
 import dev.agentgateway.gateway.internal.Transport;
+import dev.agentgateway.gateway.internal.UnreachableRules;
 import dev.agentgateway.gateway.internal.admin.AdminChannelInitializer;
 import dev.agentgateway.gateway.internal.admin.AdminHandler;
 import dev.agentgateway.gateway.internal.agent.AgentChannelInitializer;
@@ -188,6 +189,7 @@ public final class GatewayServer implements AutoCloseable {
             log.info("Route {}: {} -> {}", route.tool(), route.pathPrefix(), route.backend());
         }
         log.info("Admin listener on {}; audit log in {}", adminAddress(), config.audit().directory());
+        UnreachableRules.warnings(config).forEach(log::warn);
     }
 
     /** Returns the bound agent listener address. */
