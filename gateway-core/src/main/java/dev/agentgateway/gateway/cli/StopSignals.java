@@ -9,6 +9,9 @@ import sun.misc.SignalHandler;
  * Turns SIGTERM and SIGINT into an orderly stop. Without handlers the JVM runs its shutdown hooks and exits with
  * 128 plus the signal number (143 for SIGTERM) even after a clean stop. With them, {@code serve} closes the gateway
  * on its main thread and exits 0.
+ *
+ * <p>NOTE: Java 17 has no public API to handle a signal without starting JVM shutdown, so this class uses
+ * {@code sun.misc.Signal} from the {@code jdk.unsupported} module, and javac warns about it on every build.
  */
 final class StopSignals {
 
