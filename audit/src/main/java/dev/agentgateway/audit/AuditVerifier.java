@@ -28,10 +28,11 @@ public final class AuditVerifier {
     }
 
     /**
-     * Verifies every record in {@code directory}; throws only when the directory cannot be read. A directory
-     * without a log, or with an empty one, is valid with 0 records.
+     * Verifies every record in {@code directory}. An empty log file is valid with 0 records. A missing one is an
+     * error, because a deleted log must not pass as an intact one.
      *
-     * @throws NoSuchFileException when {@code directory} does not exist
+     * @throws NoSuchFileException when {@code directory} or the log file {@value FileAuditLog#FILE_NAME} in it does
+     *     not exist; {@link NoSuchFileException#getFile()} names the missing path
      * @throws NotDirectoryException when {@code directory} is not a directory
      */
     public static VerificationResult verify(Path directory) throws IOException {
@@ -43,7 +44,7 @@ public final class AuditVerifier {
         }
         Path file = directory.resolve(FileAuditLog.FILE_NAME);
         if (!Files.exists(file)) {
-            return VerificationResult.valid(0);
+            throw new NoSuchFileException(file.toString(), null, "audit log not found");
         }
         ChainScanner.Result scan =
                 ChainScanner.scan(Files.newInputStream(file), ChainScanner.Mode.STOP_AT_FIRST_PROBLEM);

@@ -14,10 +14,15 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -57,6 +62,10 @@ public final class FileAuditLog implements AuditLog {
      */
     private static final byte[] PROBE = " ".repeat(4096).getBytes(StandardCharsets.US_ASCII);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final Set<StandardOpenOption> APPEND_OPTIONS =
+            EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
 
     /** Opens the channel that appends to the log file; tests substitute a channel that fails. */
     @FunctionalInterface
@@ -256,9 +265,13 @@ public final class FileAuditLog implements AuditLog {
         }
     }
 
+    /**
+     * Creates {@code directory} and any missing parents with owner-only permissions (0700) on POSIX file systems,
+     * because the records name principals, paths and denial reasons. Existing directories keep their permissions.
+     */
     private static void createWritableDirectory(Path directory) throws IOException {
         try {
-            Files.createDirectories(directory);
+            Files.createDirectories(directory, ownerOnly(directory, OWNER_ONLY_DIRECTORY));
         } catch (FileAlreadyExistsException e) {
             throw new IOException("audit directory path is not a directory: " + directory, e);
         }
@@ -293,9 +306,20 @@ public final class FileAuditLog implements AuditLog {
         }
     }
 
+    /** Opens the log for appending, creating it with owner-only permissions (0600) on POSIX file systems. */
     private static FileChannel openAppendChannel(Path file) throws IOException {
-        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
+        return FileChannel.open(file, APPEND_OPTIONS, ownerOnly(file, OWNER_ONLY_FILE));
+    }
+
+    /**
+     * Returns {@code permissions} as a creation attribute when {@code path}'s file system supports POSIX
+     * permissions, so they apply from the moment of creation. Returns no attribute otherwise.
+     */
+    private static FileAttribute<?>[] ownerOnly(Path path, Set<PosixFilePermission> permissions) {
+        if (!path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[0];
+        }
+        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)};
     }
 
     /** Returns 128 random bits, base64url encoded without padding. */

@@ -52,8 +52,10 @@ class AuditVerifierTest {
     }
 
     @Test
-    void verifyAcceptsMissingLog() throws IOException {
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(0));
+    void verifyRejectsMissingLog() {
+        assertThatThrownBy(() -> AuditVerifier.verify(directory))
+                .isInstanceOfSatisfying(NoSuchFileException.class, e -> assertThat(e.getFile())
+                        .isEqualTo(directory.resolve(FileAuditLog.FILE_NAME).toString()));
     }
 
     @Test

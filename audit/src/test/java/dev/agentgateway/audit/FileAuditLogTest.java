@@ -365,6 +365,23 @@ class FileAuditLogTest {
     }
 
     @Test
+    void openCreatesOwnerOnlyPaths() throws IOException {
+        Assumptions.assumeTrue(directory.getFileSystem().supportedFileAttributeViews().contains("posix"),
+                "needs POSIX file permissions");
+        Path nested = directory.resolve("data/audit");
+
+        try (FileAuditLog log = FileAuditLog.open(nested, CLOCK)) {
+            log.append(decision("req-1"));
+        }
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve("data"))))
+                .isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nested))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nested.resolve("audit.log"))))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
     void openCreatesDirectoryAndFile() throws IOException {
         Path nested = directory.resolve("a/b/audit");
 

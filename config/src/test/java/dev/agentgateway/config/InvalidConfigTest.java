@@ -48,8 +48,23 @@ class InvalidConfigTest {
                         + " public-origin, signing-key, audit, tokens, trusted-issuers, routes, policy, sample-tool)"),
                 Arguments.of(ROUTE + "---\nroutes: []\n", "gateway.yaml:6: a second YAML document starts here"
                         + " (expected: exactly one document)"),
-                Arguments.of("routes: [\n", "gateway.yaml:2: invalid YAML: expected the node content, but found"
-                        + " '<stream end>'"),
+                Arguments.of("routes: [\n", "gateway.yaml:2: invalid YAML: the file ends where a value was"
+                        + " expected"),
+                Arguments.of("routes: [a, b\nx: 1\n", "gateway.yaml:2: routes: invalid YAML: a [...] list is"
+                        + " missing a ',' between items or its closing ']' (opened on line 1)"),
+                Arguments.of("audit: {directory: x\n", "gateway.yaml:2: audit: invalid YAML: a {...} mapping is"
+                        + " missing a ',' between entries or its closing '}' (opened on line 1)"),
+                Arguments.of("audit:\n  directory: \"x\n", "gateway.yaml:3: audit.directory: invalid YAML: a"
+                        + " quoted value is not closed before the end of the file (opened on line 2)"),
+                Arguments.of("audit:\n  directory: a: b\n", "gateway.yaml:2: audit.directory: invalid YAML: a"
+                        + " ':' appears where no key may start (quote a value that contains ': ', or fix the"
+                        + " indentation)"),
+                Arguments.of("listeners:\n  agent: 127.0.0.1:8080\n admin: x\n", "gateway.yaml:3: invalid"
+                        + " YAML: the indentation of this line does not match the lines above it"),
+                Arguments.of("listeners:\n\tagent: x\n", "gateway.yaml:2: invalid YAML: a tab character is not"
+                        + " allowed here (YAML indents with spaces only)"),
+                Arguments.of("audit:\n  directory: @x\n", "gateway.yaml:2: audit.directory: invalid YAML: a"
+                        + " plain value cannot start with this character (quote the value)"),
                 Arguments.of(ROUTE + "listener: {}\n", "gateway.yaml:5: listener: unknown key, did you mean"
                         + " listeners? (expected: listeners)"),
                 Arguments.of(ROUTE + "colour: red\n", "gateway.yaml:5: colour: unknown key (expected: one of"
@@ -117,8 +132,18 @@ class InvalidConfigTest {
                         "gateway.yaml:4: routes[0].backend: \"ftp://x\" is not an http URL"
                                 + " (expected: http://host:port/...)"),
                 Arguments.of("routes:\n  - tool: ops\n    path-prefix: /tools/ops/\n    backend: http://backend/\n",
-                        "gateway.yaml:4: routes[0].backend: \"http://backend/\" has no host and port"
+                        "gateway.yaml:4: routes[0].backend: \"http://backend/\" has no port"
                                 + " (expected: http://host:port/...)"),
+                Arguments.of("routes:\n  - tool: ops\n    path-prefix: /tools/ops/\n    backend: http://127.0.0.1/\n",
+                        "gateway.yaml:4: routes[0].backend: \"http://127.0.0.1/\" has no port"
+                                + " (expected: http://host:port/...)"),
+                Arguments.of("routes:\n  - tool: ops\n    path-prefix: /tools/ops/\n    backend: http://:8091/\n",
+                        "gateway.yaml:4: routes[0].backend: \"http://:8091/\" has no host"
+                                + " (expected: http://host:port/...)"),
+                Arguments.of("routes:\n  - tool: ops\n    path-prefix: /tools/ops/\n"
+                                + "    backend: https://127.0.0.1:8443/\n",
+                        "gateway.yaml:4: routes[0].backend: \"https://127.0.0.1:8443/\": https backends are not"
+                                + " supported yet (expected: http://host:port/...)"),
                 Arguments.of("routes:\n  - tool: ops\n    path-prefix: /t/\n    backend: http://u:pw@h:1/\n",
                         "gateway.yaml:4: routes[0].backend: URL contains user information"
                                 + " (expected: http://host:port/...)"),

@@ -6,6 +6,7 @@ import dev.agentgateway.config.ListenerConfig;
 import dev.agentgateway.config.RouteConfig;
 import dev.agentgateway.gateway.internal.DaemonThreads;
 import dev.agentgateway.gateway.internal.Transport;
+import dev.agentgateway.gateway.internal.UnreachableRules;
 import dev.agentgateway.gateway.internal.admin.AdminChannelInitializer;
 import dev.agentgateway.gateway.internal.admin.AdminHandler;
 import dev.agentgateway.gateway.internal.agent.AgentChannelInitializer;
@@ -20,6 +21,7 @@ import dev.agentgateway.policy.Policy;
 import dev.agentgateway.token.TokenServices;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -56,6 +58,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Transport transport = Transport.detect();
     private final GatewayMetrics metrics = new GatewayMetrics();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean started;
 
     private SampleOpsTool sampleTool;
     private AuditRecorder auditRecorder;
@@ -79,7 +82,8 @@ public final class GatewayServer implements AutoCloseable {
      * Binds both listeners and starts serving. When {@code config.publicOrigin()} is {@code null} the origin is
      * derived from the bound agent address.
      *
-     * @throws Exception when a listener cannot bind, or the signing key or audit log cannot be opened
+     * @throws ListenerBindException when a listener cannot bind its address
+     * @throws Exception when the signing key or audit log cannot be opened
      */
     public static GatewayServer start(GatewayConfig config) throws Exception {
         return start(config, HttpLimits.defaults(), Clock.systemUTC());
@@ -100,7 +104,11 @@ public final class GatewayServer implements AutoCloseable {
     private void open() throws Exception {
         if (config.sampleTool() != null) {
             ListenerConfig listener = config.sampleTool().listener();
-            sampleTool = SampleOpsTool.start(listener.host(), listener.port());
+            try {
+                sampleTool = SampleOpsTool.start(listener.host(), listener.port());
+            } catch (IOException e) {
+                throw new ListenerBindException("sample tool listener", "sample-tool.listener", listener, e);
+            }
             log.info("Sample operations tool listening on {}", sampleTool.address());
         }
         auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit().directory(), clock), metrics,
@@ -122,8 +130,9 @@ public final class GatewayServer implements AutoCloseable {
         agentInitializer = new AgentChannelInitializer(services);
         agentChannel.config().setAutoRead(true);
 
-        adminChannel = bind(config.adminListener(),
+        adminChannel = bind("admin listener", "listeners.admin", config.adminListener(),
                 new AdminChannelInitializer(new AdminHandler(metrics, auditRecorder::checkReady)), true);
+        started = true;
         logStarted();
     }
 
@@ -131,19 +140,19 @@ public final class GatewayServer implements AutoCloseable {
      * Binds the agent listener without accepting connections yet: the public origin depends on the bound port, and
      * the pipeline depends on the origin, so accepting starts only once the pipeline is ready.
      */
-    private Channel bindAgentListener() throws InterruptedException {
+    private Channel bindAgentListener() throws InterruptedException, ListenerBindException {
         ChannelInitializer<Channel> deferred = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel channel) {
                 channel.pipeline().addLast(agentInitializer);
             }
         };
-        return bind(config.agentListener(), deferred, false);
+        return bind("agent listener", "listeners.agent", config.agentListener(), deferred, false);
     }
 
-    private Channel bind(ListenerConfig listener, ChannelHandler childHandler, boolean accepting)
-            throws InterruptedException {
-        return new ServerBootstrap()
+    private Channel bind(String name, String configKey, ListenerConfig listener, ChannelHandler childHandler,
+            boolean accepting) throws InterruptedException, ListenerBindException {
+        ChannelFuture bound = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(transport.serverChannelType())
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -151,8 +160,11 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(childHandler)
                 .bind(listener.host(), listener.port())
-                .sync()
-                .channel();
+                .await();
+        if (!bound.isSuccess()) {
+            throw new ListenerBindException(name, configKey, listener, bound.cause());
+        }
+        return bound.channel();
     }
 
     /** Returns {@code http://} plus the bound address, bracketing IPv6 and replacing a wildcard by loopback. */
@@ -177,6 +189,7 @@ public final class GatewayServer implements AutoCloseable {
             log.info("Route {}: {} -> {}", route.tool(), route.pathPrefix(), route.backend());
         }
         log.info("Admin listener on {}; audit log in {}", adminAddress(), config.audit().directory());
+        UnreachableRules.warnings(config).forEach(log::warn);
     }
 
     /** Returns the bound agent listener address. */
@@ -232,7 +245,9 @@ public final class GatewayServer implements AutoCloseable {
             sampleTool.close();
         }
         closeAuditLog();
-        log.info("Agent gateway stopped");
+        if (started) {
+            log.info("Agent gateway stopped");
+        }
     }
 
     private static void closeChannel(Channel channel) {

@@ -93,7 +93,7 @@ public final class AccessTokenAuthenticator {
         checkHeaderCounts(authorizations, proofHeaders);
         String token = dpopToken(authorizations.get(0));
         if (proofHeaders.isEmpty()) {
-            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof missing (expected: one DPoP "
+            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof is missing (expected: one DPoP "
                     + "header with the request)");
         }
 

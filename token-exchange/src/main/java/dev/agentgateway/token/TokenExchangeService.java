@@ -74,7 +74,7 @@ public final class TokenExchangeService {
      */
     public TokenExchangeResult exchange(TokenExchangeRequest request) throws OAuthException {
         if (!"POST".equals(request.method())) {
-            throw invalidRequest("method " + Quoting.quote(request.method()) + " rejected (expected: POST)");
+            throw invalidRequest("method " + Quoting.quote(request.method()) + " is not supported (expected: POST)");
         }
         Map<String, String> form = singleValues(request.form());
         checkGrantType(form.get("grant_type"));
@@ -110,7 +110,7 @@ public final class TokenExchangeService {
                 continue;
             }
             if (received.size() > 1) {
-                throw invalidRequest("parameter " + Quoting.quote(name) + " given " + received.size()
+                throw invalidRequest("parameter " + Quoting.quote(name) + " is given " + received.size()
                         + " times (expected: at most once)");
             }
             values.put(name, received.get(0));
@@ -128,7 +128,7 @@ public final class TokenExchangeService {
 
     private static void checkGrantType(String grantType) throws OAuthException {
         if (grantType == null) {
-            throw invalidRequest("grant_type missing (expected: " + GRANT_TYPE + ")");
+            throw invalidRequest("grant_type is missing (expected: " + GRANT_TYPE + ")");
         }
         if (!GRANT_TYPE.equals(grantType)) {
             throw new OAuthException(OAuthErrorCode.UNSUPPORTED_GRANT_TYPE, "grant_type " + Quoting.quote(grantType)
@@ -139,7 +139,7 @@ public final class TokenExchangeService {
     private static String required(Map<String, String> form, String name) throws OAuthException {
         String value = form.get(name);
         if (value == null) {
-            throw invalidRequest(name + " missing");
+            throw invalidRequest(name + " is missing");
         }
         return value;
     }
@@ -159,10 +159,11 @@ public final class TokenExchangeService {
             return null;
         }
         if (token == null) {
-            throw invalidRequest("actor_token_type given without actor_token");
+            throw invalidRequest("actor_token is missing (expected: actor_token and actor_token_type together)");
         }
         if (type == null) {
-            throw invalidRequest("actor_token given without actor_token_type");
+            throw invalidRequest("actor_token_type is missing (expected: actor_token and actor_token_type"
+                    + " together)");
         }
         checkInputTokenType("actor_token_type", type);
         return token;
@@ -180,9 +181,13 @@ public final class TokenExchangeService {
         List<String> resources = nonEmpty(form.get("resource"));
         List<String> audiences = nonEmpty(form.get("audience"));
         int count = resources.size() + audiences.size();
-        if (count != 1) {
-            throw new OAuthException(OAuthErrorCode.INVALID_TARGET, count + " resource and audience values given "
-                    + "(expected: exactly one, naming a tool)");
+        if (count == 0) {
+            throw new OAuthException(OAuthErrorCode.INVALID_TARGET, "resource or audience is missing (expected:"
+                    + " exactly one, naming a tool)");
+        }
+        if (count > 1) {
+            throw new OAuthException(OAuthErrorCode.INVALID_TARGET, "resource and audience are given " + count
+                    + " times in total (expected: exactly one, naming a tool)");
         }
         if (!resources.isEmpty()) {
             return routeForResource(resources.get(0));
@@ -194,7 +199,7 @@ public final class TokenExchangeService {
             }
         }
         throw new OAuthException(OAuthErrorCode.INVALID_TARGET, "audience " + Quoting.quote(tool)
-                + " is not a configured tool");
+                + " is not supported (expected: the name of a configured tool)");
     }
 
     private RouteConfig routeForResource(String resource) throws OAuthException {
@@ -205,7 +210,7 @@ public final class TokenExchangeService {
             }
         }
         throw new OAuthException(OAuthErrorCode.INVALID_TARGET, "resource " + Quoting.quote(resource)
-                + " is not a configured tool (expected: " + publicOrigin + " followed by a route's path prefix)");
+                + " is not supported (expected: " + publicOrigin + " followed by a route's path prefix)");
     }
 
     /** Parses {@code scope} (RFC 6749 §3.3), or returns {@code null} when the parameter was omitted. */
@@ -240,11 +245,11 @@ public final class TokenExchangeService {
     private static String singleProof(List<String> dpopHeaders) throws OAuthException {
         if (dpopHeaders.isEmpty()) {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF,
-                    "a DPoP proof is required (expected: one DPoP header)");
+                    "DPoP proof is missing (expected: one DPoP header)");
         }
         if (dpopHeaders.size() > 1) {
-            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, dpopHeaders.size()
-                    + " DPoP headers (expected: exactly one)");
+            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP header is given "
+                    + dpopHeaders.size() + " times (expected: exactly one)");
         }
         return dpopHeaders.get(0);
     }

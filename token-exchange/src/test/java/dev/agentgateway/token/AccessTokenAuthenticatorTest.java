@@ -115,6 +115,14 @@ class AccessTokenAuthenticatorTest {
                 });
     }
 
+    void assertDescribed(ThrowingCall call, OAuthErrorCode code, String description) {
+        assertThatThrownBy(call::run)
+                .isInstanceOfSatisfying(OAuthException.class, e -> {
+                    assertThat(e.code()).as(e.getMessage()).isEqualTo(code);
+                    assertThat(e.description()).isEqualTo(description);
+                });
+    }
+
     interface ThrowingCall {
         void run() throws Exception;
     }
@@ -225,7 +233,7 @@ class AccessTokenAuthenticatorTest {
         String token = fixture.issueCapabilityToken();
 
         assertRejected(() -> fixture.authenticator().authenticate("GET", OPS_QUEUES, "ops", List.of("DPoP " + token),
-                List.of()), OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof missing");
+                List.of()), OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof is missing");
     }
 
     // Proof checks.
@@ -236,7 +244,8 @@ class AccessTokenAuthenticatorTest {
         String proof = fixture.resourceProof("GET", OPS_QUEUES, token);
         fixture.authenticate(token, proof);
 
-        assertRejected(() -> fixture.authenticate(token, proof), OAuthErrorCode.INVALID_DPOP_PROOF, "jti");
+        assertDescribed(() -> fixture.authenticate(token, proof), OAuthErrorCode.INVALID_DPOP_PROOF,
+                "DPoP proof jti has already been used (proofs are single-use)");
     }
 
     @Test
@@ -253,8 +262,21 @@ class AccessTokenAuthenticatorTest {
     void mismatchedProofRejected(String name, String method, String htu) throws Exception {
         String token = fixture.issueCapabilityToken();
         String proof = Fixture.proof(fixture.proofKey, method, htu, fixture.now, token);
+        String expected = name.startsWith("htm")
+                ? "DPoP proof htm does not match the request method (expected: \"GET\")"
+                : "DPoP proof htu does not match the request URL (expected: \"" + OPS_QUEUES + "\")";
 
-        assertRejected(() -> fixture.authenticate(token, proof), OAuthErrorCode.INVALID_DPOP_PROOF, "");
+        assertDescribed(() -> fixture.authenticate(token, proof), OAuthErrorCode.INVALID_DPOP_PROOF, expected);
+    }
+
+    @Test
+    void htuMismatchExpectsUrlWithoutQuery() throws Exception {
+        String token = fixture.issueCapabilityToken();
+        String proof = Fixture.proof(fixture.proofKey, "GET", ORIGIN + "/tools/ops/other", fixture.now, token);
+
+        assertDescribed(() -> fixture.authenticate(token, proof, "GET", URI.create(OPS_QUEUES + "?state=stuck")),
+                OAuthErrorCode.INVALID_DPOP_PROOF,
+                "DPoP proof htu does not match the request URL (expected: \"" + OPS_QUEUES + "\")");
     }
 
     static Stream<Arguments> mismatchedProofs() {
@@ -277,7 +299,10 @@ class AccessTokenAuthenticatorTest {
         for (long offset : new long[] {-120, -66, 6, 60}) {
             String proof = Fixture.proof(fixture.proofKey, "GET", OPS_QUEUES.toString(),
                     fixture.now.plusSeconds(offset), token);
-            assertRejected(() -> fixture.authenticate(token, proof), OAuthErrorCode.INVALID_DPOP_PROOF, "iat");
+            String expected = offset < 0
+                    ? "DPoP proof iat is too old (expected: at most 60s plus 5s clock skew in the past)"
+                    : "DPoP proof iat is in the future (expected: at most 5s ahead of the gateway's clock)";
+            assertDescribed(() -> fixture.authenticate(token, proof), OAuthErrorCode.INVALID_DPOP_PROOF, expected);
         }
         for (long offset : new long[] {-60, -1, 0, 5}) {
             String proof = Fixture.proof(fixture.proofKey, "GET", OPS_QUEUES.toString(),
@@ -291,7 +316,8 @@ class AccessTokenAuthenticatorTest {
         String token = fixture.issueCapabilityToken();
         String proof = Fixture.proof(fixture.proofKey, "GET", OPS_QUEUES.toString(), fixture.now, null);
 
-        assertRejected(() -> fixture.authenticate(token, proof), OAuthErrorCode.INVALID_DPOP_PROOF, "ath");
+        assertDescribed(() -> fixture.authenticate(token, proof), OAuthErrorCode.INVALID_DPOP_PROOF,
+                "DPoP proof ath is missing (expected: the base64url SHA-256 hash of the access token)");
     }
 
     @Test
@@ -300,7 +326,22 @@ class AccessTokenAuthenticatorTest {
         String other = fixture.issueCapabilityToken();
         String proof = Fixture.proof(fixture.proofKey, "GET", OPS_QUEUES.toString(), fixture.now, other);
 
-        assertRejected(() -> fixture.authenticate(token, proof), OAuthErrorCode.INVALID_DPOP_PROOF, "ath");
+        assertDescribed(() -> fixture.authenticate(token, proof), OAuthErrorCode.INVALID_DPOP_PROOF,
+                "DPoP proof ath does not match the access token (expected: the base64url SHA-256 hash of the token"
+                        + " sent with it)");
+    }
+
+    @Test
+    void proofWithBadSignatureRejected() throws Exception {
+        String token = fixture.issueCapabilityToken();
+        String proof = Fixture.proof(fixture.proofKey, "GET", OPS_QUEUES.toString(), fixture.now, token);
+        String[] parts = proof.split("\\.");
+        String otherSignature = Fixture.proof(fixture.proofKey, "GET", OPS_QUEUES.toString(), fixture.now, token)
+                .split("\\.")[2];
+        String forged = parts[0] + "." + parts[1] + "." + otherSignature;
+
+        assertDescribed(() -> fixture.authenticate(token, forged), OAuthErrorCode.INVALID_DPOP_PROOF,
+                "DPoP proof signature is invalid (expected: a signature by the key in its jwk header)");
     }
 
     @Test

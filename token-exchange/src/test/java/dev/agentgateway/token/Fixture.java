@@ -261,8 +261,12 @@ final class Fixture {
     }
 
     VerifiedCall authenticate(String accessToken, String proof) throws OAuthException {
-        return authenticator().authenticate("GET", OPS_QUEUES, "ops", List.of("DPoP " + accessToken), List.of(proof))
-                .orElseThrow();
+        return authenticate(accessToken, proof, "GET", OPS_QUEUES);
+    }
+
+    VerifiedCall authenticate(String accessToken, String proof, String method, URI requestUri) throws OAuthException {
+        return authenticator().authenticate(method, requestUri, "ops", List.of("DPoP " + accessToken),
+                List.of(proof)).orElseThrow();
     }
 
     /** Grants scopes per tool to every principal; principals in group {@code oncall} are operators. */

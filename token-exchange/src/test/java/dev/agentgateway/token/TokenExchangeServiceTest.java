@@ -251,39 +251,45 @@ class TokenExchangeServiceTest {
 
     static Stream<Arguments> malformedRequests() {
         return Stream.of(
-                arguments("grant_type missing", remove("grant_type"), OAuthErrorCode.INVALID_REQUEST, "grant_type"),
+                arguments("grant_type missing", remove("grant_type"), OAuthErrorCode.INVALID_REQUEST,
+                        "grant_type is missing (expected: " + TokenExchangeService.GRANT_TYPE + ")"),
                 arguments("grant_type other", set("grant_type", "client_credentials"),
-                        OAuthErrorCode.UNSUPPORTED_GRANT_TYPE, "client_credentials"),
+                        OAuthErrorCode.UNSUPPORTED_GRANT_TYPE, "grant_type \"client_credentials\" is not supported"
+                                + " (expected: " + TokenExchangeService.GRANT_TYPE + ")"),
                 arguments("grant_type twice", add("grant_type", TokenExchangeService.GRANT_TYPE),
-                        OAuthErrorCode.INVALID_REQUEST, "grant_type"),
+                        OAuthErrorCode.INVALID_REQUEST,
+                        "parameter \"grant_type\" is given 2 times (expected: at most once)"),
                 arguments("subject_token twice", add("subject_token", "x.y.z"), OAuthErrorCode.INVALID_REQUEST,
                         "subject_token"),
                 arguments("scope twice", add("scope", "ops.read"), OAuthErrorCode.INVALID_REQUEST, "scope"),
                 arguments("actor_token_type twice", add("actor_token_type", JWT_TOKEN_TYPE),
                         OAuthErrorCode.INVALID_REQUEST, "actor_token_type"),
                 arguments("subject_token missing", remove("subject_token"), OAuthErrorCode.INVALID_REQUEST,
-                        "subject_token missing"),
+                        "subject_token is missing"),
                 arguments("subject_token_type missing", remove("subject_token_type"), OAuthErrorCode.INVALID_REQUEST,
-                        "subject_token_type missing"),
+                        "subject_token_type is missing"),
                 arguments("subject_token_type unknown", set("subject_token_type",
                         "urn:ietf:params:oauth:token-type:access_token"), OAuthErrorCode.INVALID_REQUEST,
                         "subject_token_type"),
                 arguments("subject_token_type saml", set("subject_token_type",
                         "urn:ietf:params:oauth:token-type:saml2"), OAuthErrorCode.INVALID_REQUEST, "saml2"),
                 arguments("actor_token without type", remove("actor_token_type"), OAuthErrorCode.INVALID_REQUEST,
-                        "actor_token given without actor_token_type"),
+                        "actor_token_type is missing (expected: actor_token and actor_token_type together)"),
                 arguments("actor_token_type without token", remove("actor_token"), OAuthErrorCode.INVALID_REQUEST,
-                        "actor_token_type given without actor_token"),
+                        "actor_token is missing (expected: actor_token and actor_token_type together)"),
                 arguments("actor_token_type unknown", set("actor_token_type", "urn:example:unknown"),
                         OAuthErrorCode.INVALID_REQUEST, "actor_token_type"),
                 arguments("requested_token_type other", set("requested_token_type",
                         "urn:ietf:params:oauth:token-type:refresh_token"), OAuthErrorCode.INVALID_REQUEST,
                         "requested_token_type"),
-                arguments("no target", remove("audience"), OAuthErrorCode.INVALID_TARGET, "0 resource"),
-                arguments("two audiences", add("audience", "files"), OAuthErrorCode.INVALID_TARGET, "2 resource"),
+                arguments("no target", remove("audience"), OAuthErrorCode.INVALID_TARGET,
+                        "resource or audience is missing (expected: exactly one, naming a tool)"),
+                arguments("two audiences", add("audience", "files"), OAuthErrorCode.INVALID_TARGET,
+                        "resource and audience are given 2 times in total (expected: exactly one, naming a tool)"),
                 arguments("audience and resource", set("resource", ORIGIN + "/tools/ops/"),
-                        OAuthErrorCode.INVALID_TARGET, "2 resource"),
-                arguments("unknown audience", set("audience", "billing"), OAuthErrorCode.INVALID_TARGET, "billing"),
+                        OAuthErrorCode.INVALID_TARGET, "resource and audience are given 2 times in total"),
+                arguments("unknown audience", set("audience", "billing"), OAuthErrorCode.INVALID_TARGET,
+                        "audience \"billing\" is not supported (expected: the name of a configured tool)"),
                 arguments("unknown resource", target("resource", ORIGIN + "/tools/billing/"),
                         OAuthErrorCode.INVALID_TARGET, "billing"),
                 arguments("resource other origin", target("resource", "http://127.0.0.1:9999/tools/ops/"),
@@ -333,7 +339,7 @@ class TokenExchangeServiceTest {
     void missingProofRejected() {
         TokenExchangeRequest request = new TokenExchangeRequest("POST", TOKEN_ENDPOINT, fixture.form(), List.of());
 
-        assertRejected(request, OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof is required");
+        assertRejected(request, OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof is missing (expected: one DPoP header)");
     }
 
     @Test
@@ -341,7 +347,7 @@ class TokenExchangeServiceTest {
         TokenExchangeRequest request = new TokenExchangeRequest("POST", TOKEN_ENDPOINT, fixture.form(),
                 List.of(fixture.tokenProof(), fixture.tokenProof()));
 
-        assertRejected(request, OAuthErrorCode.INVALID_DPOP_PROOF, "2 DPoP headers");
+        assertRejected(request, OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP header is given 2 times (expected: exactly one)");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -104,14 +104,21 @@ final class RoutesSection {
     private URI backend(YamlNode node, String path) throws ConfigException {
         String text = values.string(node, path, BACKEND_FORM);
         URI uri = UrlRules.parseAbsolute(text);
+        if (uri != null && UrlRules.scheme(uri).equals("https")) {
+            throw errors.at(node, path, ConfigErrors.quote(text) + ": https backends are not supported yet",
+                    BACKEND_FORM);
+        }
         if (uri == null || !UrlRules.scheme(uri).equals("http")) {
             throw errors.at(node, path, ConfigErrors.quote(text) + " is not an http URL", BACKEND_FORM);
         }
         if (uri.getRawUserInfo() != null) {
             throw errors.at(node, path, "URL contains user information", BACKEND_FORM);
         }
-        if (uri.getHost() == null || uri.getPort() < 0) {
-            throw errors.at(node, path, ConfigErrors.quote(text) + " has no host and port", BACKEND_FORM);
+        if (uri.getHost() == null) {
+            throw errors.at(node, path, ConfigErrors.quote(text) + " has no host", BACKEND_FORM);
+        }
+        if (uri.getPort() < 0) {
+            throw errors.at(node, path, ConfigErrors.quote(text) + " has no port", BACKEND_FORM);
         }
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw errors.at(node, path, ConfigErrors.quote(text) + " has a query or fragment", BACKEND_FORM);

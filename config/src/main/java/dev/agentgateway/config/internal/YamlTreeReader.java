@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.agentgateway.config.ConfigException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,9 @@ public final class YamlTreeReader {
 
     private final ConfigErrors errors;
     private final EnvironmentExpander expander;
+
+    // Path of the first key read on each line, so a syntax error on that line can name it.
+    private final Map<Integer, String> firstPathOnLine = new HashMap<>();
 
     public YamlTreeReader(ConfigErrors errors, Function<String, String> environment) {
         this.errors = errors;
@@ -106,6 +110,7 @@ public final class YamlTreeReader {
             String key = parser.currentName();
             int keyLine = line(parser.currentTokenLocation());
             String keyPath = ConfigErrors.child(path, key);
+            remember(keyPath, keyLine);
             if (entries.containsKey(key)) {
                 throw errors.at(keyLine, keyPath, "duplicate key, first defined on line "
                         + entries.get(key).keyLine(), "each key once per mapping");
@@ -146,11 +151,24 @@ public final class YamlTreeReader {
         return new YamlNode.Scalar(line, text, text);
     }
 
-    /** Returns an error at the place where the YAML scanner found the problem, which may follow the token. */
+    private void remember(String path, int line) {
+        firstPathOnLine.putIfAbsent(line, path);
+    }
+
+    /**
+     * Returns an error at the place where the YAML scanner found the problem, which may follow the token. The
+     * error names a key path when a key was read on the problem's line, or, for a list, mapping or quoted value
+     * left open, on the line where it was opened.
+     */
     private ConfigException syntaxError(JsonProcessingException e) {
         if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
-            String problem = marked.getProblem() == null ? "parse error" : marked.getProblem();
-            return errors.at(marked.getProblemMark().getLine() + 1, "", "invalid YAML: " + problem, null);
+            int line = marked.getProblemMark().getLine() + 1;
+            String path = firstPathOnLine.get(line);
+            if (path == null && YamlSyntaxMessages.isUnclosed(marked)) {
+                path = firstPathOnLine.get(marked.getContextMark().getLine() + 1);
+            }
+            return errors.at(line, path == null ? "" : path, "invalid YAML: " + YamlSyntaxMessages.describe(marked),
+                    null);
         }
         return errors.at(line(e.getLocation()), "", "invalid YAML: " + firstLine(e.getOriginalMessage()), null);
     }

@@ -3,18 +3,23 @@ package dev.agentgateway.gateway.cli;
 import dev.agentgateway.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
  * Root of the {@code agent-gateway} command line and main class of the fat jar. Exit codes: 0 success, 1 failure
- * (for example an invalid audit log), 2 invalid usage or configuration.
+ * (for example an invalid audit log), 2 invalid usage or configuration, 3 no audit log to verify, 4 a listener
+ * could not bind.
  */
 @Command(name = "agent-gateway",
         mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        scope = ScopeType.INHERIT,
         description = "Gateway for AI agents' tool calls: DPoP-bound capability tokens, policy, audit, proxy.",
-        subcommands = {ServeCommand.class, KeysCommand.class, AuditCommand.class})
+        subcommands = {ServeCommand.class, KeysCommand.class, AuditCommand.class, HelpCommand.class})
 public final class AgentGatewayCommand implements Runnable {
 
     /** Class name of the {@code demo} command, added when it is on the class path. */

@@ -96,14 +96,21 @@ public final class DemoCommand implements Callable<Integer> {
         return 1;
     }
 
-    /** Returns the exception's type and message, and those of its root cause when it differs. */
+    /**
+     * Returns the exception's message, and its root cause's message when that differs. The class name appears
+     * only for an exception without a message, which would otherwise print as "null".
+     */
     private static String describe(Throwable error) {
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String text = error.getClass().getSimpleName() + ": " + error.getMessage();
-        return root == error ? text : text + " (cause: " + root.getClass().getSimpleName() + ": " + root.getMessage()
-                + ")";
+        String text = message(error);
+        String rootText = message(root);
+        return root == error || text.contains(rootText) ? text : text + " (cause: " + rootText + ")";
+    }
+
+    private static String message(Throwable error) {
+        return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     }
 }

@@ -177,10 +177,10 @@ final class DemoScenario implements AutoCloseable {
 
         VerificationResult result = AuditVerifier.verify(auditDirectory);
         if (!result.valid()) {
-            throw new StepFailedException(4, "AuditVerifier reported record " + result.firstBadSequence() + " ("
+            throw new StepFailedException(4, "audit verify reported record " + result.firstBadSequence() + " ("
                     + result.file() + " line " + result.firstBadLine() + "): " + result.problem());
         }
-        out.detail("AuditVerifier: the hash chain is intact (" + result.recordsVerified() + " records verified).");
+        out.detail("audit verify: the hash chain is intact (" + result.recordsVerified() + " records verified).");
         AuditTrail.Entry approved = entries.stream()
                 .filter(entry -> approvedTransactionId.equals(entry.id()))
                 .findFirst()

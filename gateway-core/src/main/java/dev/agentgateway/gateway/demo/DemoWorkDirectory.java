@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Stream;
 
 /**
@@ -28,13 +29,19 @@ final class DemoWorkDirectory {
     }
 
     /**
-     * Creates {@code root} when absent and deletes the audit log of the previous run, and nothing else.
+     * Creates {@code root} when absent and deletes the audit log of the previous run, and nothing else. New
+     * directories are owner-only (0700) on POSIX file systems, because they will hold the signing key and the log.
      *
      * @throws IOException when {@code root} contains files but no demo marker, or cannot be written
      */
     static DemoWorkDirectory prepare(Path root) throws IOException {
         Path directory = root.toAbsolutePath().normalize();
-        Files.createDirectories(directory);
+        if (directory.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectories(directory,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else {
+            Files.createDirectories(directory);
+        }
         Path marker = directory.resolve(MARKER_FILE);
         if (!Files.exists(marker) && !isEmpty(directory)) {
             throw new IOException("work directory " + directory + " is not empty and was not created by the demo"

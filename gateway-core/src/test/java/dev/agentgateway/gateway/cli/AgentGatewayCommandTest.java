@@ -13,6 +13,8 @@ import dev.agentgateway.config.ConfigLoader;
 import dev.agentgateway.gateway.GatewayServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -40,6 +42,35 @@ class AgentGatewayCommandTest {
     }
 
     @Test
+    void versionWithoutJarIsDevelopmentBuild() {
+        for (String option : new String[] {"--version", "-V"}) {
+            out.getBuffer().setLength(0);
+
+            assertThat(run(option)).as(option).isEqualTo(0);
+            assertThat(out.toString()).as(option).isEqualTo("agent-gateway development build"
+                    + System.lineSeparator());
+        }
+    }
+
+    @Test
+    void versionOfSubcommandIsPrinted() {
+        assertThat(run("audit", "verify", "--version")).isEqualTo(0);
+        assertThat(out.toString()).startsWith("agent-gateway ");
+    }
+
+    @Test
+    void versionFromManifestIsPrinted() {
+        assertThat(VersionProvider.describe("0.1.0")).isEqualTo("agent-gateway 0.1.0");
+        assertThat(VersionProvider.describe(null)).isEqualTo("agent-gateway development build");
+    }
+
+    @Test
+    void helpCommandPrintsSubcommandUsage() {
+        assertThat(run("help", "serve")).isEqualTo(0);
+        assertThat(out.toString()).startsWith("Usage: agent-gateway serve").contains("--config=FILE");
+    }
+
+    @Test
     void missingCommandIsUsageError() {
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString()).contains("missing command");
@@ -50,7 +81,8 @@ class AgentGatewayCommandTest {
         Path missing = directory.resolve("absent");
 
         assertThat(run("audit", "verify", missing.toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("audit log directory " + missing + " cannot be read");
+        assertThat(err.toString()).isEqualTo("audit log directory " + missing + " does not exist"
+                + System.lineSeparator());
     }
 
     @Test
@@ -58,6 +90,14 @@ class AgentGatewayCommandTest {
         Path file = Files.writeString(directory.resolve("audit.log"), "{}\n");
 
         assertThat(run("audit", "verify", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).startsWith(file + " is not a directory (expected: ");
+    }
+
+    @Test
+    void auditVerifyDirectoryWithoutLogExits3(@TempDir Path directory) {
+        assertThat(run("audit", "verify", directory.toString())).isEqualTo(3);
+        assertThat(err.toString()).isEqualTo("no audit log (audit.log) in " + directory + System.lineSeparator());
+        assertThat(out.toString()).isEmpty();
     }
 
     @Test
@@ -65,7 +105,14 @@ class AgentGatewayCommandTest {
         writeRecords(directory, 3);
 
         assertThat(run("audit", "verify", directory.toString())).isEqualTo(0);
-        assertThat(out.toString()).isEqualTo("audit log valid: 3 records" + System.lineSeparator());
+        assertThat(out.toString()).isEqualTo("audit log valid: 3 records" + System.lineSeparator()
+                + AuditVerifyCommand.LIMITATION_NOTE + System.lineSeparator());
+    }
+
+    @Test
+    void auditVerifyHelpListsExitCodes() {
+        assertThat(run("audit", "verify", "--help")).isEqualTo(0);
+        assertThat(out.toString()).contains("Exit codes:").contains("3   DIR contains no audit log (audit.log)");
     }
 
     @Test
@@ -167,5 +214,19 @@ class AgentGatewayCommandTest {
 
         assertThat(run("serve", "--config", missing.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("gateway.yaml").doesNotContain("\tat ");
+    }
+
+    @Test
+    void servePortInUseExits4(@TempDir Path directory) throws Exception {
+        try (ServerSocket held = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Path config = Files.writeString(directory.resolve("gateway.yaml"), "listeners:\n  agent: 127.0.0.1:"
+                    + held.getLocalPort() + "\n  admin: 127.0.0.1:0\nsigning-key: {path: key.jwk}\n"
+                    + "audit: {directory: audit}\nroutes:\n  - tool: ops\n    path-prefix: /tools/ops/\n"
+                    + "    backend: http://127.0.0.1:9/\n");
+
+            assertThat(run("serve", "--config", config.toString())).isEqualTo(4);
+            assertThat(err.toString()).isEqualTo("agent listener 127.0.0.1:" + held.getLocalPort()
+                    + ": address already in use (set listeners.agent in the configuration)" + System.lineSeparator());
+        }
     }
 }

@@ -33,6 +33,8 @@ class DemoCommandTest {
         assertThat(run.output()).contains("missing_authority: operator_mode");
         assertThat(run.output()).contains("error=\"invalid_dpop_proof\"");
         assertThat(run.output()).contains("agent-gateway audit verify " + auditDirectory());
+        assertThat(run.output()).contains("audit verify: the hash chain is intact (6 records verified).");
+        assertThat(run.output()).contains("DPoP proof jti has already been used (proofs are single-use)");
     }
 
     @Test
@@ -114,7 +116,8 @@ class DemoCommandTest {
         Run run = runDemo();
 
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.output()).contains("Set-up failed").contains("--work-dir");
+        assertThat(run.output()).contains("Set-up failed: work directory ").contains("--work-dir");
+        assertThat(run.output()).doesNotContain("IOException");
         assertThat(workDirectory.resolve("other.txt")).hasContent("not the demo's");
     }
 

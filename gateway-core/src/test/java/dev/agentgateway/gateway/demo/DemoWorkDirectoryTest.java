@@ -2,10 +2,12 @@ package dev.agentgateway.gateway.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +25,18 @@ class DemoWorkDirectoryTest {
         assertThat(directory.root()).isEqualTo(root.toAbsolutePath());
         assertThat(root.resolve(DemoWorkDirectory.MARKER_FILE)).isRegularFile();
         assertThat(directory.auditDirectory()).isEqualTo(root.toAbsolutePath().resolve("audit"));
+    }
+
+    @Test
+    void prepareCreatesOwnerOnlyDirectories() throws IOException {
+        assumeTrue(temp.getFileSystem().supportedFileAttributeViews().contains("posix"), "needs POSIX permissions");
+        Path root = temp.resolve("data/demo");
+
+        DemoWorkDirectory.prepare(root);
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(temp.resolve("data"))))
+                .isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root))).isEqualTo("rwx------");
     }
 
     @Test

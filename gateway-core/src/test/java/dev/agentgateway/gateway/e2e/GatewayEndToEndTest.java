@@ -342,6 +342,16 @@ class GatewayEndToEndTest {
     }
 
     @Test
+    void anonymousCallWithoutRuleGets403() throws Exception {
+        HttpResponse<String> response = agent.send("DELETE", QUEUES, Map.of(), Map.of());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).isEmpty();
+        assertThat(JSON.readTree(response.body()).get("missing_authority").asText()).isEqualTo("rule");
+        assertThat(backend.received()).isEmpty();
+    }
+
+    @Test
     void wrongProofKeyGets401InvalidToken() throws Exception {
         String token = aliceToken("ops", "ops.read");
         AgentClient impostor = new AgentClient(gateway.publicOrigin());

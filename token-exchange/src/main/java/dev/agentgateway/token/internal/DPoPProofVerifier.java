@@ -18,6 +18,7 @@ import com.nimbusds.oauth2.sdk.token.DPoPAccessToken;
 import dev.agentgateway.token.OAuthErrorCode;
 import dev.agentgateway.token.OAuthException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -99,10 +100,10 @@ public final class DPoPProofVerifier {
         } catch (RuntimeException e) {
             throw LibraryFailures.rejection(OAuthErrorCode.INVALID_DPOP_PROOF, KIND, e);
         } catch (InvalidDPoPProofException e) {
-            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, e.getMessage());
+            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF,
+                    ProofErrors.describe(e, expected("POST", endpointUri)));
         } catch (JOSEException e) {
-            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof could not be verified: "
-                    + e.getMessage());
+            throw signatureCheckFailed();
         }
         return verified(parsed, claims.get());
     }
@@ -128,15 +129,31 @@ public final class DPoPProofVerifier {
         } catch (RuntimeException e) {
             throw LibraryFailures.rejection(OAuthErrorCode.INVALID_DPOP_PROOF, KIND, e);
         } catch (InvalidDPoPProofException e) {
-            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, e.getMessage());
+            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF,
+                    ProofErrors.describe(e, expected(method, requestUri)));
         } catch (AccessTokenValidationException e) {
             throw bindingFailure(context.get(), accessToken, keyThumbprint, parsed);
         } catch (JOSEException e) {
-            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof could not be verified: "
-                    + e.getMessage());
+            throw signatureCheckFailed();
         }
         DPoPProofContext verifiedContext = context.get();
         return verified(parsed, verifiedContext == null ? null : verifiedContext.getJWTClaimsSet());
+    }
+
+    /** Returns what a proof for {@code method} and {@code requestUri} was checked against. */
+    private ProofErrors.Expected expected(String method, URI requestUri) {
+        URI htu = requestUri;
+        try {
+            htu = new URI(requestUri.getScheme(), requestUri.getRawAuthority(), requestUri.getRawPath(), null, null);
+        } catch (URISyntaxException e) {
+            // The URI came from a parsed request, so its parts always form a URI again.
+        }
+        return new ProofErrors.Expected(method, htu, proofMaxAge.toSeconds(), clockSkew.toSeconds());
+    }
+
+    private static OAuthException signatureCheckFailed() {
+        return new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF,
+                "DPoP proof signature could not be checked (expected: a usable public key in its jwk header)");
     }
 
     /** Tells an {@code ath} for another token (a bad proof) from a proof key the token is not bound to. */
@@ -144,7 +161,8 @@ public final class DPoPProofVerifier {
             ParsedProof parsed) {
         if (context == null || !accessTokenHash(accessToken).equals(context.getAccessTokenHash())) {
             return new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF,
-                    "DPoP proof ath does not match the access token");
+                    "DPoP proof ath does not match the access token (expected: the base64url SHA-256 hash of the"
+                            + " token sent with it)");
         }
         return new OAuthException(OAuthErrorCode.INVALID_TOKEN, "access token cnf.jkt " + Quoting.quote(keyThumbprint)
                 + " does not match the DPoP proof key " + Quoting.quote(parsed.issuer().getValue()));
@@ -173,13 +191,12 @@ public final class DPoPProofVerifier {
         Instant issuedAt = claims.getIssueTime().toInstant();
         Instant now = clock.instant();
         if (issuedAt.isAfter(now.plus(clockSkew))) {
-            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof iat " + issuedAt
-                    + " is in the future (now: " + now + ", allowed skew: " + clockSkew.toSeconds() + "s)");
+            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF,
+                    ProofErrors.futureIat(clockSkew.toSeconds()));
         }
         if (issuedAt.isBefore(now.minus(proofMaxAge).minus(clockSkew))) {
-            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof iat " + issuedAt
-                    + " is too old (now: " + now + ", max age: " + proofMaxAge.toSeconds() + "s plus "
-                    + clockSkew.toSeconds() + "s skew)");
+            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF,
+                    ProofErrors.oldIat(proofMaxAge.toSeconds(), clockSkew.toSeconds()));
         }
     }
 
@@ -208,8 +225,8 @@ public final class DPoPProofVerifier {
         } catch (RuntimeException e) {
             throw LibraryFailures.rejection(OAuthErrorCode.INVALID_DPOP_PROOF, KIND, e);
         } catch (JOSEException e) {
-            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof jwk thumbprint failed: "
-                    + e.getMessage());
+            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF,
+                    "DPoP proof jwk thumbprint could not be computed (expected: a complete public key)");
         }
     }
 

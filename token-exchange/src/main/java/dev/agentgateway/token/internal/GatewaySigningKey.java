@@ -65,7 +65,9 @@ public final class GatewaySigningKey {
      */
     public static GatewaySigningKey loadOrGenerate(Path path) throws IOException {
         if (Files.exists(path)) {
-            return load(path);
+            GatewaySigningKey key = load(path);
+            LOG.info("Loaded signing key {} from {}", key.keyId(), path);
+            return key;
         }
         return generate(path);
     }

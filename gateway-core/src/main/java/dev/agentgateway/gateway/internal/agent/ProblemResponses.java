@@ -55,21 +55,24 @@ public final class ProblemResponses {
     }
 
     /**
-     * Returns the response to a policy denial. An anonymous caller gets 401 with a bare DPoP challenge, because
-     * credentials might change the outcome; a {@link MissingAuthority#STEP_UP} denial gets 401 with an RFC 9470
-     * {@code insufficient_user_authentication} challenge; every other denial gets 403.
+     * Returns the response to a policy denial. An anonymous caller that a rule would admit once authenticated
+     * ({@link MissingAuthority#AUTHENTICATION}) gets 401 with a bare DPoP challenge. A
+     * {@link MissingAuthority#STEP_UP} denial gets 401 with an RFC 9470 {@code insufficient_user_authentication}
+     * challenge. Every other denial gets 403 without a challenge, an anonymous call that no rule covers included,
+     * because credentials would not change its outcome.
      */
     public static FullHttpResponse denied(Decision decision, boolean anonymous, Set<String> proofAlgorithms,
             String requestId) {
         MissingAuthority missing = decision.missingAuthority();
-        int status = anonymous || missing == MissingAuthority.STEP_UP ? 401 : 403;
+        boolean authenticationHelps = anonymous && missing == MissingAuthority.AUTHENTICATION;
+        int status = authenticationHelps || missing == MissingAuthority.STEP_UP ? 401 : 403;
         ObjectNode body = problemBody(status, missing.wireName(), title(missing), decision.reason(), requestId);
         body.put("missing_authority", missing.wireName());
         if (decision.ruleId() != null) {
             body.put("rule", decision.ruleId());
         }
         FullHttpResponse response = response(status, PROBLEM_JSON, body);
-        if (anonymous) {
+        if (authenticationHelps) {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, DPoPChallenge.header(null, proofAlgorithms));
         } else if (missing == MissingAuthority.STEP_UP) {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, stepUpChallenge(decision));

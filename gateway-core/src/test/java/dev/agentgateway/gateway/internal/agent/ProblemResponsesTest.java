@@ -63,6 +63,37 @@ class ProblemResponsesTest {
     }
 
     @Test
+    void anonymousNeedingAuthenticationIs401WithChallenge() throws Exception {
+        Decision decision = new Decision(false, "ops-read", MissingAuthority.AUTHENTICATION,
+                "GET queues requires authentication", PrincipalClass.ANONYMOUS, null, "abc");
+
+        FullHttpResponse response = ProblemResponses.denied(decision, true, Set.of("ES256"), "req-5");
+        try {
+            assertThat(response.status().code()).isEqualTo(401);
+            assertThat(response.headers().get("WWW-Authenticate")).isEqualTo("DPoP algs=\"ES256\"");
+            assertThat(body(response).get("missing_authority").asText()).isEqualTo("authentication");
+        } finally {
+            response.release();
+        }
+    }
+
+    @Test
+    void anonymousWithoutRuleIs403WithoutChallenge() throws Exception {
+        Decision decision = new Decision(false, null, MissingAuthority.RULE, "POST failover matches no rule.",
+                PrincipalClass.ANONYMOUS, null, "abc");
+
+        FullHttpResponse response = ProblemResponses.denied(decision, true, Set.of("ES256"), "req-6");
+        try {
+            assertThat(response.status().code()).isEqualTo(403);
+            assertThat(response.headers().contains("WWW-Authenticate")).isFalse();
+            assertThat(body(response).get("status").asInt()).isEqualTo(403);
+            assertThat(body(response).get("missing_authority").asText()).isEqualTo("rule");
+        } finally {
+            response.release();
+        }
+    }
+
+    @Test
     void stepUpChallengeOmitsAbsentParameters() {
         Decision decision = new Decision(false, null, MissingAuthority.STEP_UP, "say \"again\"",
                 PrincipalClass.AUTHENTICATED, new StepUpChallenge(null, null), "abc");

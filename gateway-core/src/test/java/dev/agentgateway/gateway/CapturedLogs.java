@@ -1,0 +1,36 @@
+package dev.agentgateway.gateway;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/** Collects what the gateway's classes log while open. */
+public final class CapturedLogs implements AutoCloseable {
+
+    private final Logger logger = (Logger) LoggerFactory.getLogger("dev.agentgateway");
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    public CapturedLogs() {
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    /** Returns the formatted messages logged at {@code level}, oldest first. */
+    public List<String> messages(Level level) {
+        synchronized (appender.list) {
+            return appender.list.stream()
+                    .filter(event -> event.getLevel() == level)
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
+        }
+    }
+
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+        appender.stop();
+    }
+}
