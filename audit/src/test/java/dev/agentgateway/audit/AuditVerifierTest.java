@@ -71,8 +71,12 @@ class AuditVerifierTest {
         return Stream.of(
                 Arguments.of("edit value in middle record",
                         edit(3, line -> line.replace("req-3", "req-X")),
-                        4, 4, "prev does not match the hash of record 3: record 3 was modified"
-                                + " or record 4's prev was altered"),
+                        3, 3, "record 3 was modified: its hash no longer matches the prev of record 4,"
+                                + " which itself is intact"),
+                Arguments.of("edit value in second to last record",
+                        edit(4, line -> line.replace("req-4", "req-X")),
+                        5, 5, "prev does not match the hash of record 4: record 4 was modified"
+                                + " or record 5's prev was altered"),
                 Arguments.of("edit prev of middle record",
                         edit(3, AuditVerifierTest::flipFirstPrevDigit),
                         3, 3, "prev does not match the hash of record 2: record 2 was modified"

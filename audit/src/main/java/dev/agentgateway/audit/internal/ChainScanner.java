@@ -42,6 +42,8 @@ public final class ChainScanner {
             long lastLineSequence) {
     }
 
+    private static final String PREV_MISMATCH = "prev does not match the hash of record";
+
     private ChainScanner() {
     }
 
@@ -65,6 +67,14 @@ public final class ChainScanner {
                     continue;
                 }
                 problem = new Problem(verified + 1, line.number(), text);
+                if (text.startsWith(PREV_MISMATCH) && verified > 0) {
+                    LineReader.Line next = reader.next();
+                    if (next != null) {
+                        last = next;
+                        problem = locateEdit(problem, line, next);
+                        verified = problem.expectedSequence() - 1;
+                    }
+                }
                 if (mode == Mode.STOP_AT_FIRST_PROBLEM) {
                     break;
                 }
@@ -99,13 +109,37 @@ public final class ChainScanner {
         return null;
     }
 
+    /**
+     * Narrows a broken link between records {@code s - 1} and {@code s} down to one record by looking at the link
+     * after it. When record {@code s + 1}'s {@code prev} still matches record {@code s}, record {@code s} is as it
+     * was written, so record {@code s - 1} is the one that changed. Otherwise record {@code s} changed (its
+     * {@code prev}, or more), and the problem stays on it.
+     */
+    private static Problem locateEdit(Problem problem, LineReader.Line line, LineReader.Line next) {
+        if (!next.terminated() || next.bytes() == null) {
+            return problem;
+        }
+        AuditRecord following;
+        try {
+            following = RecordCodec.decode(next.bytes(), next.hash());
+        } catch (RecordFormatException e) {
+            return problem;
+        }
+        if (!following.prev().equals(line.hash())) {
+            return problem;
+        }
+        long edited = problem.expectedSequence() - 1;
+        return new Problem(edited, line.number() - 1, "record " + edited + " was modified: its hash no longer"
+                + " matches the prev of record " + problem.expectedSequence() + ", which itself is intact");
+    }
+
     private static String prevMismatch(long sequence) {
         if (sequence == 1) {
             return "prev is not 64 zeros as the first record's must be: record 1's prev was altered"
                     + " or records before it were removed";
         }
         long previous = sequence - 1;
-        return "prev does not match the hash of record " + previous + ": record " + previous
+        return PREV_MISMATCH + " " + previous + ": record " + previous
                 + " was modified or record " + sequence + "'s prev was altered";
     }
 }

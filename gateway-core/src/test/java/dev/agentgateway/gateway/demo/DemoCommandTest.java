@@ -96,17 +96,22 @@ class DemoCommandTest {
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         int middle = lines.size() / 2;
         String original = lines.get(middle);
-        int quote = original.indexOf("\"type\":\"") + "\"type\":\"".length();
+        int quote = original.indexOf("\"principal\":\"") + "\"principal\":\"".length();
+        assertThat(quote).as("record %d has a principal", middle + 1).isGreaterThan("\"principal\":\"".length());
         char replaced = original.charAt(quote) == 'x' ? 'y' : 'x';
         String edited = original.substring(0, quote) + replaced + original.substring(quote + 1);
         replaceLine(log, lines, middle, edited);
 
         VerificationResult result = AuditVerifier.verify(auditDirectory());
 
-        assertThat(result.valid()).isFalse();
+        // The edited record stays well-formed, and the record after it is not the last one, so the verifier can
+        // tell that the edited record changed rather than its successor.
         long editedSequence = middle + 1;
-        assertThat(result.firstBadSequence()).isBetween(editedSequence, editedSequence + 1);
-        assertThat(result.problem()).isNotBlank();
+        assertThat(lines.size()).isGreaterThan(middle + 2);
+        assertThat(result.valid()).isFalse();
+        assertThat(result.firstBadSequence()).isEqualTo(editedSequence);
+        assertThat(result.firstBadLine()).isEqualTo(editedSequence);
+        assertThat(result.problem()).startsWith("record " + editedSequence + " was modified");
     }
 
     @Test
