@@ -38,13 +38,47 @@ final class Values {
         return scalar.text();
     }
 
-    /** Returns the text of a non-empty scalar. */
+    /**
+     * Returns the text of a non-empty scalar. Such values end up in tokens, headers, log lines and policy matches,
+     * so control characters, line and paragraph separators, bidirectional and zero-width format characters, the
+     * byte order mark and unpaired surrogates are rejected: they could split a header or make two different values
+     * look alike.
+     */
     String nonEmptyString(YamlNode node, String path, String expected) throws ConfigException {
         String text = string(node, path, expected);
         if (text.isEmpty()) {
             throw errors.at(node, path, "is empty", expected);
         }
+        int index = invisibleCharacterIndex(text);
+        if (index >= 0) {
+            throw errors.at(node, path, String.format("contains character U+%04X at index %d", (int) text.charAt(index),
+                    index), expected + " without control or invisible format characters");
+        }
         return text;
+    }
+
+    /** Returns the index of the first character {@link #nonEmptyString} rejects, or -1 when there is none. */
+    static int invisibleCharacterIndex(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean surrogate = Character.isSurrogate(c);
+            if (surrogate && Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+                continue;
+            }
+            if (surrogate || Character.isISOControl(c) || isInvisibleFormat(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isInvisibleFormat(char c) {
+        return c == '\u2028' || c == '\u2029' || c == '\uFEFF'
+                || (c >= '\u200B' && c <= '\u200F')
+                || (c >= '\u202A' && c <= '\u202E')
+                || (c >= '\u2066' && c <= '\u2069');
     }
 
     /** Returns the items of a list node. */

@@ -17,6 +17,8 @@ import dev.agentgateway.audit.AuditVerifier;
 import dev.agentgateway.audit.FileAuditLog;
 import dev.agentgateway.audit.VerificationResult;
 import dev.agentgateway.config.ConfigLoader;
+import dev.agentgateway.config.GatewayConfig;
+import dev.agentgateway.config.RouteConfig;
 import dev.agentgateway.gateway.GatewayServer;
 import dev.agentgateway.gateway.e2e.RecordingBackend.ReceivedRequest;
 import java.io.ByteArrayOutputStream;
@@ -67,8 +69,23 @@ class GatewayEndToEndTest {
         agents = new TestIdentityProvider("https://agents.example.test");
         Path configFile = directory.resolve("gateway.yaml");
         Files.writeString(configFile, configYaml(backend.port(), unusedPort()));
-        gateway = GatewayServer.start(ConfigLoader.load(configFile));
+        gateway = GatewayServer.start(withUnprintableAudience(ConfigLoader.load(configFile), "misconfigured"));
         agent = new AgentClient(gateway.publicOrigin());
+    }
+
+    /**
+     * Returns {@code config} with {@code tool}'s backend audience ending in U+2028. The loader rejects such a value,
+     * so it is set on the loaded records to make the Txn-Token issuer fail after the decision record is durable.
+     */
+    private static GatewayConfig withUnprintableAudience(GatewayConfig config, String tool) {
+        List<RouteConfig> routes = config.routes().stream()
+                .map(route -> !route.tool().equals(tool) ? route
+                        : new RouteConfig(route.tool(), route.pathPrefix(), route.backend(), route.connectTimeout(),
+                                route.responseTimeout(), route.backendAudience() + "\u2028", route.idleTimeout()))
+                .toList();
+        return new GatewayConfig(config.source(), config.agentListener(), config.adminListener(),
+                config.publicOrigin(), routes, config.trustedIssuers(), config.signingKey(), config.audit(),
+                config.tokens(), config.policy(), config.sampleTool());
     }
 
     @AfterEach
@@ -110,7 +127,6 @@ class GatewayEndToEndTest {
                   - tool: misconfigured
                     path-prefix: /tools/misconfigured/
                     backend: http://127.0.0.1:%5$d/
-                    backend-audience: "misconfigured\\L"
                 policy:
                   operator:
                     groups: [oncall]
@@ -416,8 +432,8 @@ class GatewayEndToEndTest {
     }
 
     /**
-     * The route's backend audience ends in U+2028, which the Txn-Token issuer rejects after the decision record is
-     * durable, so the call fails between decision and forwarding.
+     * The route's backend audience ends in U+2028 (see {@link #withUnprintableAudience}), which the Txn-Token issuer
+     * rejects after the decision record is durable, so the call fails between decision and forwarding.
      */
     @Test
     void failureBeforeForwardingIsAuditedAsOutcome() throws Exception {
