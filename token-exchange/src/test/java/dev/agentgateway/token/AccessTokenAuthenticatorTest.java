@@ -265,6 +265,10 @@ class AccessTokenAuthenticatorTest {
         String expected = name.startsWith("htm")
                 ? "DPoP proof htm does not match the request method (expected: \"GET\")"
                 : "DPoP proof htu does not match the request URL (expected: \"" + OPS_QUEUES + "\")";
+        if (name.equals("htu relative")) {
+            expected = "DPoP proof rejected: htu \"" + htu + "\" is not an absolute http(s) URI (expected: the "
+                    + "request URI)";
+        }
 
         assertDescribed(() -> fixture.authenticate(token, proof), OAuthErrorCode.INVALID_DPOP_PROOF, expected);
     }
