@@ -2,6 +2,7 @@ package dev.agentgateway.gateway.e2e;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.agentgateway.audit.AuditEventType;
 import dev.agentgateway.audit.AuditRecord;
@@ -18,11 +19,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Message framing between agent, gateway and backend over real loopback sockets, with a backend that records the
@@ -113,6 +118,31 @@ class RawFramingEndToEndTest {
         assertThat(backend.requestHeads()).as("requests the backend read").hasSizeLessThanOrEqualTo(1);
         assertThat(backend.allBytes()).doesNotContain("drain");
         assertThat(auditedPaths()).doesNotContain("/tools/ops/nodes/n9/drain");
+    }
+
+    static Stream<Arguments> rejectedFirstRequests() {
+        return Stream.of(
+                arguments("Connection lists Content-Length", "POST /tools/ops/health HTTP/1.1\r\nHost: a\r\n"
+                        + "Connection: Content-Length\r\nContent-Length: 0\r\n\r\n", 400),
+                arguments("Host missing", "POST /tools/ops/health HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 400),
+                arguments("Expect unknown", "POST /tools/ops/health HTTP/1.1\r\nHost: a\r\nExpect: foo\r\n"
+                        + "Content-Length: 0\r\n\r\n", 417),
+                arguments("HTTP/1.2", "POST /tools/ops/health HTTP/1.2\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+                        505));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rejectedFirstRequests")
+    void requestAfterRejectionNeverDecided(String name, String rejected, int status) throws Exception {
+        String response = rawExchange(rejected + "GET /tools/ops/health?second HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 " + status + " ");
+        assertThat(response).containsIgnoringCase("connection: close");
+        assertThat(statusLines(response)).as("status lines in %s", response).isEqualTo(1);
+        closeGateway();
+        assertThat(backend.requestHeads()).isEmpty();
+        assertThat(records(AuditEventType.DECISION)).isEmpty();
+        assertThat(records(AuditEventType.OUTCOME)).isEmpty();
     }
 
     @Test
