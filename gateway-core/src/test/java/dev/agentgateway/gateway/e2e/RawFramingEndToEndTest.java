@@ -209,6 +209,42 @@ class RawFramingEndToEndTest {
     }
 
     @Test
+    void identityAndRoutingAssertionsDropped() throws Exception {
+        List<String> fields = List.of("X-Original-Host", "X-Original-Method", "X-Original-URI",
+                "X-Envoy-Original-Path", "X-Envoy-Internal", "x_envoy_external_address", "X-ProxyUser-Ip",
+                "Remote-User", "X-Remote-User", "X-Remote-Addr", "X-Remote-Group", "X-Authenticated-User",
+                "X-Authenticated-Userid", "X-Auth-Request-User", "X-Auth-Request-Email",
+                "X-Auth-Request-Preferred-Username", "X-Forwarded-User", "X-Forwarded-Email", "X-Originating-IP",
+                "X-User");
+        StringBuilder request = new StringBuilder("GET /tools/ops/health HTTP/1.1\r\nHost: x\r\n"
+                + "Connection: close\r\nX-Tool-Hint: kept\r\n");
+        for (String field : fields) {
+            request.append(field).append(": forged-").append(field.length()).append("\r\n");
+        }
+
+        String response = rawExchange(request.append("\r\n").toString());
+
+        assertThat(response).startsWith("HTTP/1.1 200 ");
+        closeGateway();
+        String head = backend.requestHeads().get(0);
+        for (String field : fields) {
+            assertThat(head).as(field).doesNotContainIgnoringCase("\r\n" + field + ":");
+        }
+        assertThat(head).doesNotContain("forged");
+        assertThat(head).contains("\r\nX-Tool-Hint: kept");
+    }
+
+    @Test
+    void connectionListingIdentityFieldRejected() throws Exception {
+        String response = rawExchange("GET /tools/ops/health HTTP/1.1\r\nHost: x\r\n"
+                + "Connection: close, X-Remote-User\r\nX-Remote-User: admin\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 400 ");
+        closeGateway();
+        assertThat(backend.requestHeads()).isEmpty();
+    }
+
+    @Test
     void backendConnectionListingContentLengthGets502() throws Exception {
         backend.respondWith("HTTP/1.1 200 OK\r\nConnection: Content-Length\r\nContent-Length: 40\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
