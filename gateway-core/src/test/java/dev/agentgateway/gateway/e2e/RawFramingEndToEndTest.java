@@ -245,6 +245,23 @@ class RawFramingEndToEndTest {
     }
 
     @Test
+    void malformedChunkAfterForwardingAudited() throws Exception {
+        String response = rawExchange("POST /tools/ops/uploads HTTP/1.1\r\nHost: x\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n+3\r\nabc\r\n0\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 400 ");
+        assertThat(statusLines(response)).as("status lines in %s", response).isEqualTo(1);
+        String requestId = header(response, "X-Request-Id");
+        closeGateway();
+        assertThat(backend.allBytes()).doesNotContain("abc");
+        List<AuditRecord> outcomes = records(AuditEventType.OUTCOME).stream()
+                .filter(record -> record.event().requestId().equals(requestId)).toList();
+        assertThat(outcomes).hasSize(1);
+        assertThat(outcomes.get(0).event().status()).isEqualTo(400);
+        assertThat(outcomes.get(0).event().reason()).startsWith("malformed request body");
+    }
+
+    @Test
     void backendConnectionListingContentLengthGets502() throws Exception {
         backend.respondWith("HTTP/1.1 200 OK\r\nConnection: Content-Length\r\nContent-Length: 40\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");

@@ -168,6 +168,9 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         if (!content.decoderResult().isSuccess()) {
             Throwable cause = content.decoderResult().cause();
             ReferenceCountUtil.release(content);
+            Integer status = current.responseStarted() ? null : statusFor(cause).code();
+            ctx.fireUserEventTriggered(new MalformedRequestBodyEvent(status, "malformed request body: "
+                    + cause.getMessage()));
             rejectMalformed(ctx, cause);
             return;
         }

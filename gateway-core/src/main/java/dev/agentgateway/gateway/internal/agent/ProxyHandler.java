@@ -92,6 +92,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             call.clientBodyTimedOut(timeout);
             return;
         }
+        if (evt instanceof MalformedRequestBodyEvent malformed && call != null) {
+            call.clientBodyMalformed(malformed);
+            return;
+        }
         ctx.fireUserEventTriggered(evt);
     }
 
@@ -410,6 +414,20 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             failBeforeResponse(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout", "Request body timeout",
                     timeout.detail());
+        }
+
+        /**
+         * Ends the call whose request body could not be decoded. The exchange handler sends the response and closes
+         * the connection, so this only aborts the upstream request and audits the status the client gets.
+         */
+        void clientBodyMalformed(MalformedRequestBodyEvent malformed) {
+            if (finished) {
+                return;
+            }
+            releaseUpstream(false);
+            detach();
+            Integer status = responseHeadSent ? Integer.valueOf(upstreamHead.status().code()) : malformed.status();
+            finish(status, malformed.reason());
         }
 
         void clientClosed() {
