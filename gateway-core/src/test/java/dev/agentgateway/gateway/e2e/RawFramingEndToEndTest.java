@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Message framing between agent, gateway and backend over real loopback sockets, with a backend that records the
@@ -259,6 +260,35 @@ class RawFramingEndToEndTest {
         assertThat(outcomes).hasSize(1);
         assertThat(outcomes.get(0).event().status()).isEqualTo(400);
         assertThat(outcomes.get(0).event().reason()).startsWith("malformed request body");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"Transfer-Encoding: gzip, chunked", "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked",
+            "Transfer-Encoding: deflate,chunked"})
+    void backendTransferCodingGets502(String fields) throws Exception {
+        backend.respondWith("HTTP/1.1 200 OK\r\n" + fields + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+
+        String response = rawExchange("GET /tools/ops/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 502 ");
+        assertThat(response).containsIgnoringCase("content-type: application/problem+json");
+        assertThat(response).doesNotContain("hello");
+        String requestId = header(response, "X-Request-Id");
+        closeGateway();
+        AuditRecord outcome = records(AuditEventType.OUTCOME).stream()
+                .filter(record -> record.event().requestId().equals(requestId)).findFirst().orElseThrow();
+        assertThat(outcome.event().status()).isEqualTo(502);
+        assertThat(outcome.event().reason()).contains("Transfer-Encoding");
+    }
+
+    @Test
+    void backendChunkedResponseRelayed() throws Exception {
+        backend.respondWith("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+
+        String response = rawExchange("GET /tools/ops/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 200 ");
+        assertThat(response).contains("hello");
     }
 
     @Test

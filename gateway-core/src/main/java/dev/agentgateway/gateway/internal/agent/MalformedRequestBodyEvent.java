@@ -2,7 +2,7 @@ package dev.agentgateway.gateway.internal.agent;
 
 /**
  * Fired down the agent pipeline when part of the body of the request in progress cannot be decoded, for example a
- * chunk size of {@code +3}. The exchange handler answers the client and closes the connection. The handler that
+ * chunk size of {@code +3}. The exchange handler sends the problem response and closes the connection. The handler that
  * owns the exchange consumes the event to abort any upstream request and audit the outcome with the status the
  * client got.
  *
