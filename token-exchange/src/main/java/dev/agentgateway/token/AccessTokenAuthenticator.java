@@ -235,11 +235,8 @@ public final class AccessTokenAuthenticator {
         if (act == null) {
             return null;
         }
-        String subject = values.memberString(act, CapabilityClaims.ACTOR, "sub");
-        String issuer = values.memberString(act, CapabilityClaims.ACTOR, "iss");
-        if (subject == null || issuer == null) {
-            throw new OAuthException(OAuthErrorCode.INVALID_TOKEN, KIND + " rejected: act needs sub and iss");
-        }
+        String subject = values.requiredMemberString(act, CapabilityClaims.ACTOR, "sub");
+        String issuer = values.requiredMemberString(act, CapabilityClaims.ACTOR, "iss");
         return new Actor(issuer, subject);
     }
 

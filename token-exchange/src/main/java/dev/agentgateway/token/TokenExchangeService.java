@@ -94,10 +94,12 @@ public final class TokenExchangeService {
         Principal principal = principal(subject);
         Actor actor = actorClaims == null ? null : actor(actorClaims);
         checkMayAct(subject, actor);
+        String clientId = clientId(subject, principal, actor);
 
         Set<String> scopes = grantedScopes(principal, route.tool(), requestedScopes);
         PrincipalClass principalClass = authority.classify(principal);
-        return mint(new Grant(principal, principalClass, actor, route.tool(), scopes, proof, subject, actorClaims));
+        return mint(new Grant(principal, principalClass, actor, clientId, route.tool(), scopes, proof, subject,
+                actorClaims));
     }
 
     /** Returns each parameter's only value, because RFC 6749 §3.1 forbids repeats. Empty means omitted. */
@@ -308,8 +310,8 @@ public final class TokenExchangeService {
     }
 
     /** Everything a capability token is minted from. {@code actor} and {@code actorClaims} may be null. */
-    private record Grant(Principal principal, PrincipalClass principalClass, Actor actor, String tool,
-            Set<String> scopes, VerifiedProof proof, JWTClaimsSet subject, JWTClaimsSet actorClaims) {
+    private record Grant(Principal principal, PrincipalClass principalClass, Actor actor, String clientId,
+            String tool, Set<String> scopes, VerifiedProof proof, JWTClaimsSet subject, JWTClaimsSet actorClaims) {
     }
 
     private TokenExchangeResult mint(Grant grant) throws OAuthException {
@@ -356,7 +358,7 @@ public final class TokenExchangeService {
                 .issuer(publicOrigin)
                 .subject(principal.subject())
                 .audience(grant.tool())
-                .claim(CapabilityClaims.CLIENT_ID, clientId(grant))
+                .claim(CapabilityClaims.CLIENT_ID, grant.clientId())
                 .claim(CapabilityClaims.SCOPE, scope)
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(expiresAt))
@@ -383,16 +385,19 @@ public final class TokenExchangeService {
         return claims.build();
     }
 
-    /** Returns the actor's {@code sub}, else the subject token's {@code azp}, else the principal's {@code sub}. */
-    private static String clientId(Grant grant) {
-        if (grant.actor() != null) {
-            return grant.actor().subject();
+    /**
+     * Returns the actor's {@code sub}, else the subject token's {@code azp}, else the principal's {@code sub}. The
+     * {@code azp} claim is checked even when an actor is present, so a malformed one is never silently ignored.
+     */
+    private static String clientId(JWTClaimsSet subject, Principal principal, Actor actor) throws OAuthException {
+        String authorizedParty = new ClaimValues(subject, SUBJECT_TOKEN, OAuthErrorCode.INVALID_REQUEST).string("azp");
+        if (actor != null) {
+            return actor.subject();
         }
-        Object authorizedParty = grant.subject().getClaim("azp");
-        if (authorizedParty instanceof String azp && !azp.isEmpty()) {
-            return azp;
+        if (authorizedParty != null && !authorizedParty.isBlank()) {
+            return authorizedParty;
         }
-        return grant.principal().subject();
+        return principal.subject();
     }
 
     private static OAuthException invalidRequest(String description) {

@@ -77,12 +77,12 @@ public final class TxnTokenIssuer {
         return signingKey.sign(TYPE, claims.build());
     }
 
-    /** Rejects control characters (C0, DEL, C1 and the Unicode line and paragraph separators). */
+    /** Rejects the characters {@link PrintableText} names: controls, unpaired surrogates, invisible formatting. */
     private static void checkPrintable(String claim, String value) {
         Objects.requireNonNull(value, claim);
-        int index = PrintableText.firstControlCharacter(value);
+        int index = PrintableText.firstRejectedCharacter(value);
         if (index >= 0) {
-            throw new IllegalArgumentException(claim + ": control character " + PrintableText.describe(value, index)
+            throw new IllegalArgumentException(claim + ": " + PrintableText.describe(value, index)
                     + " (expected: printable text)");
         }
     }

@@ -2,6 +2,7 @@ package dev.agentgateway.gateway.e2e;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.agentgateway.audit.AuditEventType;
 import dev.agentgateway.audit.AuditRecord;
@@ -18,11 +19,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Message framing between agent, gateway and backend over real loopback sockets, with a backend that records the
@@ -115,6 +121,31 @@ class RawFramingEndToEndTest {
         assertThat(auditedPaths()).doesNotContain("/tools/ops/nodes/n9/drain");
     }
 
+    static Stream<Arguments> rejectedFirstRequests() {
+        return Stream.of(
+                arguments("Connection lists Content-Length", "POST /tools/ops/health HTTP/1.1\r\nHost: a\r\n"
+                        + "Connection: Content-Length\r\nContent-Length: 0\r\n\r\n", 400),
+                arguments("Host missing", "POST /tools/ops/health HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 400),
+                arguments("Expect unknown", "POST /tools/ops/health HTTP/1.1\r\nHost: a\r\nExpect: foo\r\n"
+                        + "Content-Length: 0\r\n\r\n", 417),
+                arguments("HTTP/1.2", "POST /tools/ops/health HTTP/1.2\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+                        505));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rejectedFirstRequests")
+    void requestAfterRejectionNeverDecided(String name, String rejected, int status) throws Exception {
+        String response = rawExchange(rejected + "GET /tools/ops/health?second HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 " + status + " ");
+        assertThat(response).containsIgnoringCase("connection: close");
+        assertThat(statusLines(response)).as("status lines in %s", response).isEqualTo(1);
+        closeGateway();
+        assertThat(backend.requestHeads()).isEmpty();
+        assertThat(records(AuditEventType.DECISION)).isEmpty();
+        assertThat(records(AuditEventType.OUTCOME)).isEmpty();
+    }
+
     @Test
     void lowerCaseVersionGets400AndClose() throws Exception {
         String response = rawExchange("GET /tools/ops/health http/1.1\r\nHost: x\r\n\r\n");
@@ -176,6 +207,88 @@ class RawFramingEndToEndTest {
         assertThat(head).containsIgnoringCase("\r\nx-forwarded-for: 127.0.0.1");
         assertThat(Pattern.compile("(?im)^txn-token: ").matcher(head).results().count()).isEqualTo(1);
         assertThat(head).contains("\r\nX-Tool-Hint: kept");
+    }
+
+    @Test
+    void identityAndRoutingAssertionsDropped() throws Exception {
+        List<String> fields = List.of("X-Original-Host", "X-Original-Method", "X-Original-URI",
+                "X-Envoy-Original-Path", "X-Envoy-Internal", "x_envoy_external_address", "X-ProxyUser-Ip",
+                "Remote-User", "X-Remote-User", "X-Remote-Addr", "X-Remote-Group", "X-Authenticated-User",
+                "X-Authenticated-Userid", "X-Auth-Request-User", "X-Auth-Request-Email",
+                "X-Auth-Request-Preferred-Username", "X-Forwarded-User", "X-Forwarded-Email", "X-Originating-IP",
+                "X-User");
+        StringBuilder request = new StringBuilder("GET /tools/ops/health HTTP/1.1\r\nHost: x\r\n"
+                + "Connection: close\r\nX-Tool-Hint: kept\r\n");
+        for (String field : fields) {
+            request.append(field).append(": forged-").append(field.length()).append("\r\n");
+        }
+
+        String response = rawExchange(request.append("\r\n").toString());
+
+        assertThat(response).startsWith("HTTP/1.1 200 ");
+        closeGateway();
+        String head = backend.requestHeads().get(0);
+        for (String field : fields) {
+            assertThat(head).as(field).doesNotContainIgnoringCase("\r\n" + field + ":");
+        }
+        assertThat(head).doesNotContain("forged");
+        assertThat(head).contains("\r\nX-Tool-Hint: kept");
+    }
+
+    @Test
+    void connectionListingIdentityFieldRejected() throws Exception {
+        String response = rawExchange("GET /tools/ops/health HTTP/1.1\r\nHost: x\r\n"
+                + "Connection: close, X-Remote-User\r\nX-Remote-User: admin\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 400 ");
+        closeGateway();
+        assertThat(backend.requestHeads()).isEmpty();
+    }
+
+    @Test
+    void malformedChunkAfterForwardingAudited() throws Exception {
+        String response = rawExchange("POST /tools/ops/uploads HTTP/1.1\r\nHost: x\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n+3\r\nabc\r\n0\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 400 ");
+        assertThat(statusLines(response)).as("status lines in %s", response).isEqualTo(1);
+        String requestId = header(response, "X-Request-Id");
+        closeGateway();
+        assertThat(backend.allBytes()).doesNotContain("abc");
+        List<AuditRecord> outcomes = records(AuditEventType.OUTCOME).stream()
+                .filter(record -> record.event().requestId().equals(requestId)).toList();
+        assertThat(outcomes).hasSize(1);
+        assertThat(outcomes.get(0).event().status()).isEqualTo(400);
+        assertThat(outcomes.get(0).event().reason()).startsWith("malformed request body");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"Transfer-Encoding: gzip, chunked", "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked",
+            "Transfer-Encoding: deflate,chunked"})
+    void backendTransferCodingGets502(String fields) throws Exception {
+        backend.respondWith("HTTP/1.1 200 OK\r\n" + fields + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+
+        String response = rawExchange("GET /tools/ops/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 502 ");
+        assertThat(response).containsIgnoringCase("content-type: application/problem+json");
+        assertThat(response).doesNotContain("hello");
+        String requestId = header(response, "X-Request-Id");
+        closeGateway();
+        AuditRecord outcome = records(AuditEventType.OUTCOME).stream()
+                .filter(record -> record.event().requestId().equals(requestId)).findFirst().orElseThrow();
+        assertThat(outcome.event().status()).isEqualTo(502);
+        assertThat(outcome.event().reason()).contains("Transfer-Encoding");
+    }
+
+    @Test
+    void backendChunkedResponseRelayed() throws Exception {
+        backend.respondWith("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+
+        String response = rawExchange("GET /tools/ops/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 200 ");
+        assertThat(response).contains("hello");
     }
 
     @Test

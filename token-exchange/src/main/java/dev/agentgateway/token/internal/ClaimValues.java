@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Reads typed claims of a verified JWT, rejecting values of the wrong JSON type and strings that contain a control
- * character (see {@link PrintableText}). These values become identities in policy decisions, audit records,
+ * character, an unpaired surrogate or an invisible formatting character (see {@link PrintableText}). These values become identities in policy decisions, audit records,
  * Txn-Tokens and headers, where a line break could forge a field or a record.
  */
 public final class ClaimValues {
@@ -39,13 +39,35 @@ public final class ClaimValues {
         }
     }
 
-    /** Returns a string claim that must be present and non-empty. */
+    /**
+     * Returns an identifier claim such as {@code iss} or {@code sub}: present, not blank and without leading or
+     * trailing whitespace, so {@code " alice"} and {@code "alice"} can never name two principals.
+     */
     public String requiredString(String name) throws OAuthException {
-        String value = string(name);
+        return identifier(name, string(name));
+    }
+
+    /** Returns a member of an object claim that must be an identifier, as {@link #requiredString} describes. */
+    public String requiredMemberString(Map<String, Object> object, String claim, String member)
+            throws OAuthException {
+        return identifier(claim + "." + member, memberString(object, claim, member));
+    }
+
+    private String identifier(String name, String value) throws OAuthException {
         if (value == null || value.isEmpty()) {
             throw new OAuthException(code, kind + " rejected: " + name + " missing");
         }
+        if (isSpace(value.charAt(0)) || isSpace(value.charAt(value.length() - 1))) {
+            String problem = value.codePoints().allMatch(c -> isSpace(c)) ? " is blank"
+                    : " has leading or trailing whitespace";
+            throw new OAuthException(code, kind + " rejected: " + name + " " + Quoting.quote(value) + problem
+                    + " (expected: an identifier without surrounding whitespace)");
+        }
         return value;
+    }
+
+    private static boolean isSpace(int c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
 
     /** Returns a string array claim, or an empty list when absent. */
@@ -96,9 +118,9 @@ public final class ClaimValues {
     }
 
     private String printable(String name, String value) throws OAuthException {
-        int index = value == null ? -1 : PrintableText.firstControlCharacter(value);
+        int index = value == null ? -1 : PrintableText.firstRejectedCharacter(value);
         if (index >= 0) {
-            throw new OAuthException(code, kind + " rejected: " + name + " contains control character "
+            throw new OAuthException(code, kind + " rejected: " + name + " contains "
                     + PrintableText.describe(value, index) + " (expected: printable text)");
         }
         return value;

@@ -73,10 +73,10 @@ final class ProofClaims {
     }
 
     private static void checkPrintable(String claim, String value) throws OAuthException {
-        int index = PrintableText.firstControlCharacter(value);
+        int index = PrintableText.firstRejectedCharacter(value);
         if (index >= 0 || !value.strip().equals(value)) {
-            throw reject(claim + " " + Quoting.quote(value) + " contains a control character or surrounding "
-                    + "whitespace (expected: printable text)");
+            throw reject(claim + " " + Quoting.quote(value) + " contains a control, surrogate or invisible "
+                    + "formatting character or surrounding whitespace (expected: printable text)");
         }
     }
 

@@ -18,16 +18,30 @@ public final class RegisteredClaims {
 
     private static final List<String> DATE_CLAIMS = List.of("exp", "nbf", "iat", "auth_time");
     private static final List<String> STRING_CLAIMS = List.of("iss", "sub", "jti");
+    /**
+     * Claims that may never be JSON {@code null}. Nimbus reports a null claim as present to the required-claims
+     * check and as absent to the typed getters, so a null {@code exp} would pass the first and break the second.
+     */
+    private static final List<String> NON_NULL_CLAIMS = List.of("iss", "sub", "aud", "exp", "nbf", "iat", "jti",
+            "auth_time", "azp", "acr", "amr", "groups", "may_act", "act", "cnf", "scope", "client_id",
+            "subject_issuer", "principal_class");
 
     private RegisteredClaims() {
     }
 
     /**
-     * Rejects {@code exp}, {@code nbf}, {@code iat} or {@code auth_time} unless a number of seconds in 1970..9999,
+     * Rejects registered and identity claims that are JSON {@code null}, {@code exp}, {@code nbf}, {@code iat} or
+     * {@code auth_time} unless a number of seconds in 1970..9999,
      * and {@code iss}, {@code sub} or {@code jti} unless a string.
      */
     public static void check(SignedJWT jwt, String kind, OAuthErrorCode code) throws OAuthException {
         Map<String, Object> payload = CompactJws.payload(jwt);
+        for (String claim : NON_NULL_CLAIMS) {
+            if (payload.containsKey(claim) && payload.get(claim) == null) {
+                throw new OAuthException(code, kind + " rejected: " + claim + " is null (expected: a value of the "
+                        + "claim's type, or no claim where it is optional)");
+            }
+        }
         for (String claim : DATE_CLAIMS) {
             Object value = payload.get(claim);
             if (value != null && !isAcceptedSeconds(value)) {

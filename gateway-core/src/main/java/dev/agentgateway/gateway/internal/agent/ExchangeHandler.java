@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * body data before it turns reading back on with {@link #resumeReading}.
  *
  * <p>Inbound, it rejects malformed requests (400, 414, 417, 431, 505) and header read timeouts (408) and closes,
- * wraps each valid request head into an {@link Exchange} for the handlers after it, and drops body data of a
+ * dropping every message decoded after a response that closes the connection, so no later request on it is
+ * decided or audited. It wraps each valid request head into an {@link Exchange} for the handlers after it, and drops body data of a
  * request whose response has started. Outbound, it adds {@code X-Request-Id} to every response, decides whether the
  * connection stays open, counts the response, and reads the next request once both the request and the response
  * are complete. Idle connections are closed when the idle timeout fires between requests. A request body that
@@ -75,6 +76,12 @@ final class ExchangeHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closeAfterResponse && current == null) {
+            // The connection ends with the response already sent or being sent, so nothing read after it is a call.
+            ReferenceCountUtil.release(msg);
+            pauseReading(ctx);
+            return;
+        }
         if (msg instanceof HttpRequest request) {
             onRequestHead(ctx, request);
         } else if (msg instanceof HttpContent content) {
@@ -85,6 +92,12 @@ final class ExchangeHandler extends ChannelDuplexHandler {
     }
 
     private void onRequestHead(ChannelHandlerContext ctx, HttpRequest request) {
+        if (closeAfterResponse) {
+            // A head queued behind a request whose response closes the connection is never processed.
+            ReferenceCountUtil.release(request);
+            pauseReading(ctx);
+            return;
+        }
         if (!request.decoderResult().isSuccess()) {
             Throwable cause = request.decoderResult().cause();
             ReferenceCountUtil.release(request);
@@ -155,6 +168,9 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         if (!content.decoderResult().isSuccess()) {
             Throwable cause = content.decoderResult().cause();
             ReferenceCountUtil.release(content);
+            Integer status = current.responseStarted() ? null : statusFor(cause).code();
+            ctx.fireUserEventTriggered(new MalformedRequestBodyEvent(status, "malformed request body: "
+                    + cause.getMessage()));
             rejectMalformed(ctx, cause);
             return;
         }
@@ -233,6 +249,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
             current.markResponseStarted();
         }
         closeAfterResponse = true;
+        pauseReading(ctx);
         metrics.requestAnswered(current != null ? current.routeName() : "none", response.status().code());
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }

@@ -15,6 +15,7 @@ import io.netty.channel.pool.ChannelPool;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -27,6 +28,7 @@ import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -90,6 +92,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof RequestBodyTimeoutEvent timeout && call != null) {
             call.clientBodyTimedOut(timeout);
+            return;
+        }
+        if (evt instanceof MalformedRequestBodyEvent malformed && call != null) {
+            call.clientBodyMalformed(malformed);
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -314,6 +320,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                                 + "strips in Connection: \"" + protectedOption + "\"");
                 return false;
             }
+            String transferCoding = unsupportedTransferCoding(head);
+            if (transferCoding != null) {
+                // The gateway does not decode transfer codings, and dropping one would mislabel the body.
+                failBeforeResponse(HttpResponseStatus.BAD_GATEWAY, "backend_failed", "Backend failed",
+                        "the backend of tool \"" + exchange.route().tool() + "\" sent Transfer-Encoding \""
+                                + transferCoding + "\" (expected: none or exactly chunked)");
+                return false;
+            }
             if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 // Expect is not forwarded, so interim responses carry nothing for the agent.
                 skippingInformational = !(head instanceof LastHttpContent);
@@ -410,6 +424,20 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             failBeforeResponse(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout", "Request body timeout",
                     timeout.detail());
+        }
+
+        /**
+         * Ends the call whose request body could not be decoded. The exchange handler sends the response and closes
+         * the connection, so this only aborts the upstream request and audits the status the client gets.
+         */
+        void clientBodyMalformed(MalformedRequestBodyEvent malformed) {
+            if (finished) {
+                return;
+            }
+            releaseUpstream(false);
+            detach();
+            Integer status = responseHeadSent ? Integer.valueOf(upstreamHead.status().code()) : malformed.status();
+            finish(status, malformed.reason());
         }
 
         void clientClosed() {
@@ -509,6 +537,18 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 responseTimeout = null;
             }
         }
+    }
+
+    /**
+     * Returns the response's {@code Transfer-Encoding} values joined by commas unless they are absent or exactly
+     * {@code chunked}, else {@code null}. Control characters, quotes and backslashes become {@code ?}.
+     */
+    private static String unsupportedTransferCoding(HttpResponse head) {
+        List<String> values = head.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (values.isEmpty() || (values.size() == 1 && values.get(0).trim().equalsIgnoreCase("chunked"))) {
+            return null;
+        }
+        return String.join(", ", values).replaceAll("[\\p{Cntrl}\"\\\\]", "?");
     }
 
     /** Returns {@code last} without trailer fields, which are not forwarded; releases {@code last} if copied. */

@@ -29,10 +29,22 @@ public final class GatewayHeaders {
     private static final Set<String> OWNED = Set.of("host", "authorization", "proxy-authorization", "dpop", "cookie",
             "txn-token", "x-request-id", "forwarded", "via", "expect");
 
-    /** Fields that ask a backend or its framework to use another URL, method, host or client address. */
-    private static final Set<String> ROUTING_OVERRIDES = Set.of("x-original-url", "x-original-uri", "x-rewrite-url",
-            "x-real-ip", "x-client-ip", "true-client-ip", "client-ip", "x-cluster-client-ip", "x-host",
-            "x-http-method-override", "x-http-method", "x-method-override");
+    /**
+     * Fields that ask a backend or its framework to use another URL, method, host or client address, or that
+     * assert an authenticated user. Backends must take identity only from the verified Txn-Token.
+     */
+    private static final Set<String> ROUTING_OVERRIDES = Set.of("x-rewrite-url", "x-real-ip", "x-client-ip",
+            "true-client-ip", "client-ip", "x-cluster-client-ip", "x-host", "x-http-method-override",
+            "x-http-method", "x-method-override", "x-proxyuser-ip", "x-originating-ip", "remote-user", "remote-addr",
+            "x-user", "x-email", "x-userid", "x-user-id");
+
+    /**
+     * Prefixes of field families with the same purpose as {@link #ROUTING_OVERRIDES}: {@code X-Original-URL} and
+     * {@code -Host}, Envoy's {@code X-Envoy-Original-Path}, {@code X-Remote-User} and {@code -Addr},
+     * {@code X-Authenticated-User} and oauth2-proxy's {@code X-Auth-Request-User} and {@code -Email}.
+     */
+    private static final List<String> ROUTING_OVERRIDE_PREFIXES = List.of("x-original-", "x-envoy-", "x-remote-",
+            "x-authenticated-", "x-auth-request-");
 
     /** Prefix of the {@code X-Forwarded-*} family, which the gateway owns as a whole. */
     private static final String X_FORWARDED_PREFIX = "x-forwarded-";
@@ -48,7 +60,7 @@ public final class GatewayHeaders {
     /** Returns whether a client's field named {@code name} must not reach the backend. */
     public static boolean isDroppedFromClient(CharSequence name) {
         String canonical = canonicalName(name);
-        return HOP_BY_HOP.contains(canonical) || isProtected(canonical) || ROUTING_OVERRIDES.contains(canonical);
+        return HOP_BY_HOP.contains(canonical) || isProtected(canonical) || isRoutingOverride(canonical);
     }
 
     /** Returns whether a backend's field named {@code name} must not reach the agent. */
@@ -76,7 +88,19 @@ public final class GatewayHeaders {
     /** Returns whether {@code Connection} must not list {@code option}, see {@link #protectedConnectionOption}. */
     static boolean isProtectedOption(String option) {
         String canonical = canonicalName(option);
-        return isProtected(canonical) || ROUTING_OVERRIDES.contains(canonical);
+        return isProtected(canonical) || isRoutingOverride(canonical);
+    }
+
+    private static boolean isRoutingOverride(String canonical) {
+        if (ROUTING_OVERRIDES.contains(canonical)) {
+            return true;
+        }
+        for (String prefix : ROUTING_OVERRIDE_PREFIXES) {
+            if (canonical.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isProtected(String canonical) {
