@@ -14,8 +14,8 @@ import java.nio.file.Path;
  * the exact form the log writes, with the required members, a {@code seq} equal to its position and a
  * {@code prev} equal to the SHA-256 of the line before it. The file must end with {@code \n}. An edit to a record
  * either breaks that record's own checks or, when it leaves a well-formed record, breaks the {@code prev} of the
- * next one. The link after that decides which of the two is named: when it holds, the next record is intact and
- * the edited record is named; otherwise the next record is.
+ * next one. The link after that decides which of the two is named. When it holds, the next record is intact, so
+ * the edited record is named. Otherwise the next record is named.
  *
  * <p>NOTE: a hash chain cannot detect an edit to the last record that keeps it well-formed, nor forged records
  * appended at the end with correct {@code prev} values, because nothing after them covers their hash. Nor can it

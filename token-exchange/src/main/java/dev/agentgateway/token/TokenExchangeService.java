@@ -67,7 +67,7 @@ public final class TokenExchangeService {
     }
 
     /**
-     * Verifies the proof, the subject token and the optional actor token, asks policy which scopes the principal
+     * Verifies the proof, the subject token and the optional actor token, queries the policy for the scopes the principal
      * may hold for the requested tool, and mints a DPoP-bound capability token.
      *
      * @throws OAuthException with a token endpoint error code when the request is rejected

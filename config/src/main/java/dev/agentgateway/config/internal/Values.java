@@ -39,10 +39,10 @@ final class Values {
     }
 
     /**
-     * Returns the text of a non-empty scalar. Such values end up in tokens, headers, log lines and policy matches,
-     * so control characters, line and paragraph separators, bidirectional and zero-width format characters, the
-     * byte order mark and unpaired surrogates are rejected: they could split a header or make two different values
-     * look alike.
+     * Returns the text of a non-empty scalar. Such values end up in tokens, headers, log lines and policy matches.
+     * Control characters, line and paragraph separators, bidirectional and zero-width format characters, the byte
+     * order mark and unpaired surrogates are rejected, because they could split a header or make two different
+     * values look alike.
      */
     String nonEmptyString(YamlNode node, String path, String expected) throws ConfigException {
         String text = string(node, path, expected);
