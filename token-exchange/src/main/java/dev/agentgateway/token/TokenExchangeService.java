@@ -67,8 +67,8 @@ public final class TokenExchangeService {
     }
 
     /**
-     * Verifies the proof, the subject token and the optional actor token, queries the policy for the scopes the principal
-     * may hold for the requested tool, and mints a DPoP-bound capability token.
+     * Verifies the proof, the subject token and the optional actor token, queries the policy for the scopes the
+     * principal may hold for the requested tool, and mints a DPoP-bound capability token.
      *
      * @throws OAuthException with a token endpoint error code when the request is rejected
      */
