@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * Reads typed claims of a verified JWT, rejecting values of the wrong JSON type and strings that contain a control
- * character, an unpaired surrogate or an invisible formatting character (see {@link PrintableText}). These values become identities in policy decisions, audit records,
- * Txn-Tokens and headers, where a line break could forge a field or a record.
+ * character, an unpaired surrogate or an invisible formatting character (see {@link PrintableText}). These values
+ * become identities in policy decisions, audit records, Txn-Tokens and headers, where a line break could forge a field
+ * or a record.
  */
 public final class ClaimValues {
 

@@ -92,8 +92,8 @@ public final class AuditRecorder implements AutoCloseable {
 
     /**
      * Returns whether appends succeed, for the readiness endpoint. When the last append or check ended less than
-     * {@link #CHECK_INTERVAL} ago, the future completes at once with its outcome. Otherwise the future completes after a new
-     * {@link AuditLog#checkWritable} on the audit executor, which adds no record. So readiness follows the log
+     * {@link #CHECK_INTERVAL} ago, the future completes at once with its outcome. Otherwise the future completes after
+     * a new {@link AuditLog#checkWritable} on the audit executor, which adds no record. So readiness follows the log
      * without agent traffic, in both directions, and health checks cost at most one check per interval.
      */
     public CompletableFuture<Boolean> checkReady() {

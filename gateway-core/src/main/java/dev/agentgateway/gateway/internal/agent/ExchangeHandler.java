@@ -40,10 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Inbound, it rejects malformed requests (400, 414, 417, 431, 505) and header read timeouts (408) and closes,
  * dropping every message decoded after a response that closes the connection, so no later request on it is
- * decided or audited. It wraps each valid request head into an {@link Exchange} for the handlers after it, and drops body data of a
- * request whose response has started. Outbound, it adds {@code X-Request-Id} to every response, decides whether the
- * connection stays open, counts the response, and reads the next request once both the request and the response
- * are complete. Idle connections are closed when the idle timeout fires between requests. A request body that
+ * decided or audited. It wraps each valid request head into an {@link Exchange} for the handlers after it, and drops
+ * body data of a request whose response has started. Outbound, it adds {@code X-Request-Id} to every response, decides
+ * whether the connection stays open, counts the response, and reads the next request once both the request and the
+ * response are complete. Idle connections are closed when the idle timeout fires between requests. A request body that
  * does not arrive within its deadline fires a {@link RequestBodyTimeoutEvent} and the connection closes after the
  * response.
  */

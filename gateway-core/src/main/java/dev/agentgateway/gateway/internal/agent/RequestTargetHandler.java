@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Normalizes the request-target of each exchange with {@link RequestTargetNormalizer}, or responds with 400. Every later
- * step (endpoint and route lookup, authentication, policy, forwarding) uses the normalized target.
+ * Normalizes the request-target of each exchange with {@link RequestTargetNormalizer}, or responds with 400. Every
+ * later step (endpoint and route lookup, authentication, policy, forwarding) uses the normalized target.
  */
 @Sharable
 final class RequestTargetHandler extends ChannelInboundHandlerAdapter {

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves {@code POST /oauth2/token}: reads the form body (at most {@code maxEndpointBodySize} bytes), runs the
  * RFC 8693 token exchange on the token exchange executor, appends a {@code TOKEN_EXCHANGE} audit record for every
- * outcome, a request with another method than POST included, and only then responds. When the record cannot be made durable the response is 503 and no token is sent.
+ * outcome, a request with another method than POST included, and only then responds. When the record cannot be made
+ * durable the response is 503 and no token is sent.
  */
 @Sharable
 final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
