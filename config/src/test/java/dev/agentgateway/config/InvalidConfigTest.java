@@ -68,14 +68,14 @@ class InvalidConfigTest {
                 Arguments.of(ROUTE + "listener: {}\n", "gateway.yaml:5: listener: unknown key, did you mean"
                         + " listeners? (expected: listeners)"),
                 Arguments.of(ROUTE + "    backend-audience: \"ops\\L\"\n", "gateway.yaml:5:"
-                        + " routes[0].backend-audience: contains character U+2028 at index 3 (expected: a non-empty"
+                        + " routes[0].backend-audience: contains control character U+2028 at index 3 (expected: a non-empty"
                         + " string without control or invisible format characters)"),
                 Arguments.of(ROUTE + "    backend-audience: \"o\\u200Bps\"\n", "gateway.yaml:5:"
-                        + " routes[0].backend-audience: contains character U+200B at index 1 (expected: a non-empty"
+                        + " routes[0].backend-audience: contains invisible formatting character U+200B at index 1 (expected: a non-empty"
                         + " string without control or invisible format characters)"),
                 Arguments.of(ISSUER.replace("[gw]", "[\"g\\u202Ew\"]")
                         + "    jwks: {url: https://idp.example.com/jwks}\n", "gateway.yaml:7:"
-                        + " trusted-issuers[0].audiences[0]: contains character U+202E at index 1 (expected: a list"
+                        + " trusted-issuers[0].audiences[0]: contains invisible formatting character U+202E at index 1 (expected: a list"
                         + " of non-empty audience strings without control or invisible format characters)"),
                 Arguments.of(ROUTE + "colour: red\n", "gateway.yaml:5: colour: unknown key (expected: one of"
                         + " listeners, public-origin, signing-key, audit, tokens, trusted-issuers, routes, policy,"

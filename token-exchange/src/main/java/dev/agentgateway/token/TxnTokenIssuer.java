@@ -2,10 +2,10 @@ package dev.agentgateway.token;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.agentgateway.config.PrintableText;
 import dev.agentgateway.policy.Actor;
 import dev.agentgateway.policy.Principal;
 import dev.agentgateway.token.internal.GatewaySigningKey;
-import dev.agentgateway.token.internal.PrintableText;
 import dev.agentgateway.token.internal.TokenIds;
 import java.time.Clock;
 import java.time.Duration;

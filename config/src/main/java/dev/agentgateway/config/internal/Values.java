@@ -2,6 +2,7 @@ package dev.agentgateway.config.internal;
 
 import dev.agentgateway.config.ConfigException;
 import dev.agentgateway.config.ListenerConfig;
+import dev.agentgateway.config.PrintableText;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,36 +50,12 @@ final class Values {
         if (text.isEmpty()) {
             throw errors.at(node, path, "is empty", expected);
         }
-        int index = invisibleCharacterIndex(text);
+        int index = PrintableText.firstRejectedCharacter(text);
         if (index >= 0) {
-            throw errors.at(node, path, String.format("contains character U+%04X at index %d", (int) text.charAt(index),
-                    index), expected + " without control or invisible format characters");
+            throw errors.at(node, path, "contains " + PrintableText.describe(text, index),
+                    expected + " without control or invisible format characters");
         }
         return text;
-    }
-
-    /** Returns the index of the first character {@link #nonEmptyString} rejects, or -1 when there is none. */
-    static int invisibleCharacterIndex(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean surrogate = Character.isSurrogate(c);
-            if (surrogate && Character.isHighSurrogate(c) && i + 1 < text.length()
-                    && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-                continue;
-            }
-            if (surrogate || Character.isISOControl(c) || isInvisibleFormat(c)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static boolean isInvisibleFormat(char c) {
-        return c == '\u2028' || c == '\u2029' || c == '\uFEFF'
-                || (c >= '\u200B' && c <= '\u200F')
-                || (c >= '\u202A' && c <= '\u202E')
-                || (c >= '\u2066' && c <= '\u2069');
     }
 
     /** Returns the items of a list node. */

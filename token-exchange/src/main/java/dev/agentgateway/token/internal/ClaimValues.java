@@ -1,6 +1,7 @@
 package dev.agentgateway.token.internal;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.agentgateway.config.PrintableText;
 import dev.agentgateway.token.OAuthErrorCode;
 import dev.agentgateway.token.OAuthException;
 import java.text.ParseException;

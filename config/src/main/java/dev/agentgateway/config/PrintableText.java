@@ -1,4 +1,4 @@
-package dev.agentgateway.token.internal;
+package dev.agentgateway.config;
 
 /**
  * Finds characters that must not appear in values that become identities, headers, tokens or log lines. Three
