@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-/** Builds and holds the gateway's token components, which share its signing key, issuers and replay cache. */
+/** Builds and owns the gateway's token components, which share its signing key, issuers and replay cache. */
 public final class TokenServices {
 
     /** Path of the token endpoint under the public origin. */

@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A backend on loopback, written on plain sockets, that serves one request per connection. It responds to the
  * first request with {@code Connection: keep-alive}, then waits. When the next request starts to arrive on the same
- * connection, it closes the connection without a response, as a backend whose keep-alive timeout fires just as the
- * gateway reuses the connection would; the test makes that race happen every time. When the gateway closes the
+ * connection, it closes the connection without a response. A backend whose keep-alive timeout fires just as the
+ * gateway reuses the connection behaves that way, and this backend makes that race happen every time. When the gateway closes the
  * idle connection first, the backend records that instead.
  */
 final class KeepAliveBackend implements AutoCloseable {

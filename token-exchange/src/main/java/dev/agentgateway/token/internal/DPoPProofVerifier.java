@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Verifies DPoP proofs (RFC 9449 §4.3) with oauth2-oidc-sdk's verifiers, adding the checks the SDK leaves out:
- * size limit, strict compact syntax, claim types and contents checked before the SDK sees them, no private key
+ * size limit, strict compact syntax, claim types and contents checked before the SDK parses them, no private key
  * members in {@code jwk}, RSA keys of at least 2048 bits, and {@code iat} checked against the injected clock. An
  * unchecked exception from the SDK becomes {@code invalid_dpop_proof}. Thread-safe.
  */

@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Enforces a deadline for receiving a request's header section, so a client that trickles header bytes (slowloris)
  * cannot hold a connection open. The deadline starts with the first byte of a request and stops when its header
- * section is decoded; on expiry a {@link RequestHeaderTimeoutEvent} is fired down the pipeline, whose handler
- * answers 408 and closes. Waiting for the first byte of a request is covered by the idle timeout instead.
+ * section is decoded. On expiry a {@link RequestHeaderTimeoutEvent} is fired down the pipeline, whose handler
+ * responds with 408 and closes the connection. Waiting for the first byte of a request is covered by the idle
+ * timeout instead.
  */
 public final class RequestHeaderTimeoutHandler extends ChannelInboundHandlerAdapter implements HeaderSectionListener {
 

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * which Netty would silently join to the previous field value. It rejects an HTTP-version in other letter case,
  * which Netty would upper-case. It reports where each header section starts and ends, for the header read deadline.
  *
- * <p>The decoder knows which consumed bytes belong to a header section: Netty returns from {@code decode} as soon
+ * <p>The decoder can tell which consumed bytes belong to a header section: Netty returns from {@code decode} as soon
  * as it emits the request head, so every byte consumed between the end of one request and the next head is part of
  * that head. After a rejection the decoder discards all further input, like Netty does after an invalid message.
  */

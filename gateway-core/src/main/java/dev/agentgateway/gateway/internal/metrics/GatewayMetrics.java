@@ -11,7 +11,7 @@ public final class GatewayMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    /** Counts one answered request; {@code route} is a tool name or the name of a gateway endpoint. */
+    /** Counts one request that got a response. {@code route} is a tool name or the name of a gateway endpoint. */
     public void requestAnswered(String route, int status) {
         Counter.builder("gateway.requests")
                 .description("Requests answered on the agent listener")
