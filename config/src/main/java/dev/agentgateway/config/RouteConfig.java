@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param backendAudience {@code aud} of the Txn-Token sent to this backend
  * @param idleTimeout time after which a pooled backend connection that no call uses is closed. Set it below the
  *     backend's keep-alive timeout, so that the gateway, not the backend, closes idle connections.
+ * @param dpopNonce whether requests to this route must carry a DPoP server nonce
  */
 public record RouteConfig(
         String tool,
@@ -25,7 +26,8 @@ public record RouteConfig(
         Duration connectTimeout,
         Duration responseTimeout,
         String backendAudience,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        DPoPNonceMode dpopNonce) {
 
     /** Idle timeout of pooled backend connections when the configuration sets none. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(20);
@@ -38,9 +40,17 @@ public record RouteConfig(
         Objects.requireNonNull(responseTimeout, "responseTimeout");
         Objects.requireNonNull(backendAudience, "backendAudience");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(dpopNonce, "dpopNonce");
     }
 
-    /** Creates a route whose pooled backend connections use {@link #DEFAULT_IDLE_TIMEOUT}. */
+    /** Creates a route without DPoP server nonces. */
+    public RouteConfig(String tool, String pathPrefix, URI backend, Duration connectTimeout, Duration responseTimeout,
+            String backendAudience, Duration idleTimeout) {
+        this(tool, pathPrefix, backend, connectTimeout, responseTimeout, backendAudience, idleTimeout,
+                DPoPNonceMode.OFF);
+    }
+
+    /** Creates a route without DPoP server nonces whose pooled connections use {@link #DEFAULT_IDLE_TIMEOUT}. */
     public RouteConfig(String tool, String pathPrefix, URI backend, Duration connectTimeout, Duration responseTimeout,
             String backendAudience) {
         this(tool, pathPrefix, backend, connectTimeout, responseTimeout, backendAudience, DEFAULT_IDLE_TIMEOUT);

@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param path JWK file holding the private key; generated with owner-only (0600) permissions on first start
  *     when absent
- * @param algorithm JWS algorithm; {@code ES256} is the only one supported so far
+ * @param algorithm JWS algorithm of newly generated keys: {@code ES256} or {@code EdDSA} (Ed25519)
  */
 public record SigningKeyConfig(Path path, String algorithm) {
 

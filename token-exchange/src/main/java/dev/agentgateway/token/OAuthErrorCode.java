@@ -16,7 +16,12 @@ public enum OAuthErrorCode {
     USE_DPOP_NONCE("use_dpop_nonce", 401),
     /** The access token is missing its binding, expired, malformed or not issued by this gateway. */
     INVALID_TOKEN("invalid_token", 401),
-    SERVER_ERROR("server_error", 500);
+    SERVER_ERROR("server_error", 500),
+    /**
+     * A check could not be made because shared state (the replay cache) cannot be reached; the request is refused
+     * rather than let through unchecked.
+     */
+    TEMPORARILY_UNAVAILABLE("temporarily_unavailable", 503);
 
     private final String wireName;
     private final int resourceStatus;
@@ -38,6 +43,10 @@ public enum OAuthErrorCode {
 
     /** Returns the HTTP status for this error when it is raised at the token endpoint. */
     public int tokenEndpointStatus() {
-        return this == SERVER_ERROR ? 500 : 400;
+        return switch (this) {
+            case SERVER_ERROR -> 500;
+            case TEMPORARILY_UNAVAILABLE -> 503;
+            default -> 400;
+        };
     }
 }

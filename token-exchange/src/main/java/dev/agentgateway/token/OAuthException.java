@@ -1,6 +1,7 @@
 package dev.agentgateway.token;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A request failed an OAuth or DPoP check. The description is safe to send to the client: it names the
@@ -11,15 +12,28 @@ public final class OAuthException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final OAuthErrorCode code;
+    private final String dpopNonce;
 
     public OAuthException(OAuthErrorCode code, String description) {
-        super(description);
-        this.code = Objects.requireNonNull(code, "code");
+        this(code, description, null, null);
     }
 
     public OAuthException(OAuthErrorCode code, String description, Throwable cause) {
+        this(code, description, cause, null);
+    }
+
+    private OAuthException(OAuthErrorCode code, String description, Throwable cause, String dpopNonce) {
         super(description, cause);
         this.code = Objects.requireNonNull(code, "code");
+        this.dpopNonce = dpopNonce;
+    }
+
+    /** Returns a copy of this exception that tells the client to use {@code nonce} in its next DPoP proof. */
+    public OAuthException withDPoPNonce(String nonce) {
+        OAuthException copy = new OAuthException(code, getMessage(), getCause(), Objects.requireNonNull(nonce,
+                "nonce"));
+        copy.setStackTrace(getStackTrace());
+        return copy;
     }
 
     public OAuthErrorCode code() {
@@ -28,5 +42,13 @@ public final class OAuthException extends Exception {
 
     public String description() {
         return getMessage();
+    }
+
+    /**
+     * Returns the nonce to send in a {@code DPoP-Nonce} response header (RFC 9449 §8), present for
+     * {@code use_dpop_nonce} and for every rejection on an endpoint that offers nonces.
+     */
+    public Optional<String> dpopNonce() {
+        return Optional.ofNullable(dpopNonce);
     }
 }

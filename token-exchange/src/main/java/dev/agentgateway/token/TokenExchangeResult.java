@@ -20,10 +20,12 @@ import java.util.Set;
  * @param proofId {@code jti} of the DPoP proof
  * @param keyThumbprint {@code cnf.jkt} of the issued token
  * @param expiresAt {@code exp} of the issued token
+ * @param dpopNonce a fresh nonce for a {@code DPoP-Nonce} response header, or {@code null} when the token endpoint
+ *     does not use nonces
  */
 public record TokenExchangeResult(String responseJson, Principal principal, Actor actor,
         PrincipalClass principalClass, String tool, Set<String> scopes, String tokenId, String proofId,
-        String keyThumbprint, Instant expiresAt) {
+        String keyThumbprint, Instant expiresAt, String dpopNonce) {
 
     public TokenExchangeResult {
         Objects.requireNonNull(responseJson, "responseJson");
@@ -35,6 +37,14 @@ public record TokenExchangeResult(String responseJson, Principal principal, Acto
         Objects.requireNonNull(proofId, "proofId");
         Objects.requireNonNull(keyThumbprint, "keyThumbprint");
         Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+
+    /** Creates a result without a nonce. */
+    public TokenExchangeResult(String responseJson, Principal principal, Actor actor, PrincipalClass principalClass,
+            String tool, Set<String> scopes, String tokenId, String proofId, String keyThumbprint,
+            Instant expiresAt) {
+        this(responseJson, principal, actor, principalClass, tool, scopes, tokenId, proofId, keyThumbprint,
+                expiresAt, null);
     }
 
     @Override

@@ -121,6 +121,14 @@ public final class TokenServices {
         return txnTokens;
     }
 
+    /**
+     * Returns whether the replay cache can currently be reached. The in-memory cache always can; a shared cache
+     * cannot while its server is down, and DPoP-protected calls then fail closed.
+     */
+    public boolean replayCacheAvailable() {
+        return true;
+    }
+
     /** Returns the RFC 8414 authorization server metadata document as JSON. */
     public String metadataJson() {
         Map<String, Object> metadata = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import dev.agentgateway.policy.Actor;
 import dev.agentgateway.policy.Principal;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,9 +21,15 @@ public final class VerifiedCall {
     private final String proofId;
     private final String keyThumbprint;
     private final Instant expiresAt;
+    private final String dpopNonce;
 
     VerifiedCall(Principal principal, Actor actor, String tool, Set<String> scopes, String tokenId, String proofId,
             String keyThumbprint, Instant expiresAt) {
+        this(principal, actor, tool, scopes, tokenId, proofId, keyThumbprint, expiresAt, null);
+    }
+
+    VerifiedCall(Principal principal, Actor actor, String tool, Set<String> scopes, String tokenId, String proofId,
+            String keyThumbprint, Instant expiresAt, String dpopNonce) {
         this.principal = Objects.requireNonNull(principal, "principal");
         this.actor = actor;
         this.tool = Objects.requireNonNull(tool, "tool");
@@ -31,6 +38,7 @@ public final class VerifiedCall {
         this.proofId = Objects.requireNonNull(proofId, "proofId");
         this.keyThumbprint = Objects.requireNonNull(keyThumbprint, "keyThumbprint");
         this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");
+        this.dpopNonce = dpopNonce;
     }
 
     /** Returns the principal named by the capability token. */
@@ -69,6 +77,14 @@ public final class VerifiedCall {
 
     public Instant expiresAt() {
         return expiresAt;
+    }
+
+    /**
+     * Returns a fresh nonce to send in a {@code DPoP-Nonce} header of the response, present when the route uses
+     * nonces and the proof's nonce is missing or about to expire.
+     */
+    public Optional<String> dpopNonce() {
+        return Optional.ofNullable(dpopNonce);
     }
 
     @Override
