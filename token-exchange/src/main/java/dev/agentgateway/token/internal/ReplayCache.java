@@ -42,7 +42,7 @@ public interface ReplayCache extends AutoCloseable {
         return use -> markAsUsed(use.getIssuer().getValue(), use.getJWTID().getValue(), issuedAt(proof));
     }
 
-    private static Instant issuedAt(SignedJWT proof) throws AlreadyUsedException {
+    private static Instant issuedAt(SignedJWT proof) {
         try {
             Date issueTime = proof.getJWTClaimsSet().getIssueTime();
             if (issueTime == null) {

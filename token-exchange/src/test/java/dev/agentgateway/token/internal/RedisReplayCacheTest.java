@@ -130,6 +130,26 @@ class RedisReplayCacheTest {
     }
 
     @Test
+    void slowRedisFailsClosed() throws Exception {
+        ReplayCacheConfig.Redis config = new ReplayCacheConfig.Redis(redis.uri(), Duration.ofMillis(50), PREFIX);
+        try (RedisReplayCache impatient = new RedisReplayCache(config, window, clock)) {
+            // Redis holds every client's commands for one second, so the 50 ms command timeout passes first.
+            inspector.clientPause(1000);
+
+            assertThatThrownBy(() -> impatient.markAsUsed(THUMBPRINT, JTI, clock.instant()))
+                    .isInstanceOf(ReplayCacheUnavailableException.class)
+                    .hasMessageContaining("timed out");
+
+            awaitTrue(impatient::isAvailable);
+            assertThatCode(() -> impatient.markAsUsed(THUMBPRINT, "new-jti", clock.instant()))
+                    .doesNotThrowAnyException();
+            // The timed-out SET ran once the pause ended, so that proof stays used: the client retries with a new one.
+            assertThatThrownBy(() -> impatient.markAsUsed(THUMBPRINT, JTI, clock.instant()))
+                    .isInstanceOf(AlreadyUsedException.class);
+        }
+    }
+
+    @Test
     void startsWhileRedisDown() throws Exception {
         cache.close();
         redis.stop();

@@ -41,6 +41,7 @@ public final class RedisServerExtension implements BeforeEachCallback, AfterEach
 
     @Override
     public void beforeEach(ExtensionContext context) throws Exception {
+        directory = null;
         executable = findExecutable();
         directory = Files.createTempDirectory("redis-test");
         port = freePort();
@@ -50,6 +51,9 @@ public final class RedisServerExtension implements BeforeEachCallback, AfterEach
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
         stop();
+        if (directory == null) {
+            return;
+        }
         try (var files = Files.list(directory)) {
             for (Path file : files.toList()) {
                 Files.deleteIfExists(file);
@@ -141,9 +145,9 @@ public final class RedisServerExtension implements BeforeEachCallback, AfterEach
                 return candidate;
             }
         }
-        return fail("redis-server not found on PATH or in /usr/bin (expected: the Redis server, which the Redis"
-                + " replay cache tests start on loopback; install it with `apt-get install -y redis-server` on"
-                + " Debian, or run .ci/run, which installs it)");
+        return fail("redis-server not found on PATH, in /usr/bin or in /usr/local/bin (expected: the Redis"
+                + " server, which the Redis replay cache tests start on loopback; install it with"
+                + " `apt-get install -y redis-server` on Debian, or run .ci/run, which installs it)");
     }
 
     private static int freePort() throws IOException {
