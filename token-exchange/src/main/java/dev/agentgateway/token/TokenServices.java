@@ -9,7 +9,8 @@ import dev.agentgateway.token.internal.CapabilityClaims;
 import dev.agentgateway.token.internal.DPoPProofVerifier;
 import dev.agentgateway.token.internal.GatewaySigningKey;
 import dev.agentgateway.token.internal.PolicyScopeAuthority;
-import dev.agentgateway.token.internal.ProofReplayCache;
+import dev.agentgateway.token.internal.ProofWindow;
+import dev.agentgateway.token.internal.ReplayCache;
 import dev.agentgateway.token.internal.ScopeAuthority;
 import dev.agentgateway.token.internal.TrustedIssuers;
 import java.io.IOException;
@@ -22,8 +23,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-/** Builds and owns the gateway's token components, which share its signing key, issuers and replay cache. */
-public final class TokenServices {
+/**
+ * Builds and owns the gateway's token components, which share its signing key, issuers and replay cache. Close it
+ * on shutdown to release the replay cache's connection.
+ */
+public final class TokenServices implements AutoCloseable {
 
     /** Path of the token endpoint under the public origin. */
     public static final String TOKEN_ENDPOINT_PATH = "/oauth2/token";
@@ -37,18 +41,22 @@ public final class TokenServices {
     private final TokenExchangeService tokenExchange;
     private final AccessTokenAuthenticator authenticator;
     private final TxnTokenIssuer txnTokens;
+    private final ReplayCache replayCache;
 
     private TokenServices(String publicOrigin, GatewaySigningKey signingKey, TokenExchangeService tokenExchange,
-            AccessTokenAuthenticator authenticator, TxnTokenIssuer txnTokens) {
+            AccessTokenAuthenticator authenticator, TxnTokenIssuer txnTokens, ReplayCache replayCache) {
         this.publicOrigin = publicOrigin;
         this.signingKey = signingKey;
         this.tokenExchange = tokenExchange;
         this.authenticator = authenticator;
         this.txnTokens = txnTokens;
+        this.replayCache = replayCache;
     }
 
     /**
-     * Loads or generates the signing key and prepares the trusted issuers.
+     * Loads or generates the signing key, prepares the trusted issuers and opens the replay cache. A Redis replay
+     * cache that cannot be reached does not fail this call: it is logged, and DPoP proofs are rejected with
+     * {@code temporarily_unavailable} until Redis responds.
      *
      * @param config validated configuration
      * @param publicOrigin origin agents use to reach the gateway, for example {@code http://127.0.0.1:8080}; it is
@@ -74,8 +82,8 @@ public final class TokenServices {
         GatewaySigningKey signingKey = GatewaySigningKey.loadOrGenerate(config.signingKey().path());
         TrustedIssuers issuers = TrustedIssuers.create(config.trustedIssuers(), publicOrigin, clock,
                 tokens.clockSkew());
-        ProofReplayCache replayCache = new ProofReplayCache(tokens.proofMaxAge(), tokens.clockSkew(),
-                ProofReplayCache.DEFAULT_MAX_ENTRIES, clock);
+        ReplayCache replayCache = ReplayCache.create(tokens.replayCache(),
+                new ProofWindow(tokens.proofMaxAge(), tokens.clockSkew()), clock);
         DPoPProofVerifier proofs = new DPoPProofVerifier(tokens.proofMaxAge(), tokens.clockSkew(), replayCache,
                 clock);
 
@@ -85,7 +93,7 @@ public final class TokenServices {
         AccessTokenAuthenticator authenticator = new AccessTokenAuthenticator(publicOrigin, signingKey.publicKeys(),
                 proofs, tokens.clockSkew(), clock);
         TxnTokenIssuer txnTokens = new TxnTokenIssuer(publicOrigin, signingKey, tokens.txnTokenLifetime(), clock);
-        return new TokenServices(publicOrigin, signingKey, tokenExchange, authenticator, txnTokens);
+        return new TokenServices(publicOrigin, signingKey, tokenExchange, authenticator, txnTokens, replayCache);
     }
 
     private static void checkOrigin(String publicOrigin) {
@@ -122,11 +130,19 @@ public final class TokenServices {
     }
 
     /**
-     * Returns whether the replay cache can currently be reached. The in-memory cache always can; a shared cache
-     * cannot while its server is down, and DPoP-protected calls then fail closed.
+     * Returns whether the replay cache can currently be reached. The in-memory cache always can. For Redis this
+     * sends a {@code PING} and waits at most the configured command timeout, so call it from readiness checks, not
+     * per request. While Redis cannot be reached, every DPoP proof is rejected with {@code temporarily_unavailable}
+     * (HTTP 503) at the token endpoint and at protected resources.
      */
     public boolean replayCacheAvailable() {
-        return true;
+        return replayCache.isAvailable();
+    }
+
+    /** Closes the replay cache's connection, if it has one. The services must not be used afterwards. */
+    @Override
+    public void close() {
+        replayCache.close();
     }
 
     /** Returns the RFC 8414 authorization server metadata document as JSON. */

@@ -75,6 +75,7 @@ final class Fixture {
     final ECKey agentIdpKey;
     final ECKey proofKey;
     final FakeAuthority authority = new FakeAuthority();
+    final TokenConfig tokens;
     final TokenServices services;
 
     Fixture(Path directory) throws Exception {
@@ -82,6 +83,7 @@ final class Fixture {
     }
 
     Fixture(Path directory, TokenConfig tokens) throws Exception {
+        this.tokens = tokens;
         now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         clock = Clock.fixed(now, ZoneOffset.UTC);
         signingKeyFile = directory.resolve("data/signing-key.jwk");
@@ -91,6 +93,11 @@ final class Fixture {
         authority.grant("ops", "ops.read", "ops.write");
         authority.grant("files", "files.read");
         services = TokenServices.create(config(tokens), ORIGIN, authority, clock);
+    }
+
+    /** Returns a second gateway replica with the same configuration and signing key file. */
+    TokenServices replica() throws IOException {
+        return TokenServices.create(config(tokens), ORIGIN, authority, clock);
     }
 
     private GatewayConfig config(TokenConfig tokens) {

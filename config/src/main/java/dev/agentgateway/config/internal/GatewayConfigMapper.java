@@ -143,7 +143,7 @@ public final class GatewayConfigMapper {
             return defaults;
         }
         MappingReader tokens = MappingReader.of(errors, "tokens", node.get(),
-                List.of("capability-lifetime", "proof-max-age", "clock-skew", "txn-token-lifetime"));
+                List.of("capability-lifetime", "proof-max-age", "clock-skew", "txn-token-lifetime", "replay-cache"));
         Duration second = Duration.ofSeconds(1);
         Duration fiveMinutes = Duration.ofSeconds(300);
         return new TokenConfig(
@@ -151,7 +151,10 @@ public final class GatewayConfigMapper {
                         TokenConfig.MAX_CAPABILITY_LIFETIME),
                 duration(tokens, "proof-max-age", defaults.proofMaxAge(), second, fiveMinutes),
                 duration(tokens, "clock-skew", defaults.clockSkew(), Duration.ZERO, TokenConfig.MAX_CLOCK_SKEW),
-                duration(tokens, "txn-token-lifetime", defaults.txnTokenLifetime(), second, fiveMinutes));
+                duration(tokens, "txn-token-lifetime", defaults.txnTokenLifetime(), second, fiveMinutes),
+                defaults.nonces(),
+                new ReplayCacheSection(values).map(tokens),
+                defaults.verifiedTokenCacheSize());
     }
 
     private Duration duration(MappingReader mapping, String key, Duration defaultValue, Duration min, Duration max)

@@ -52,23 +52,20 @@ public final class DPoPProofVerifier {
 
     private final Duration proofMaxAge;
     private final Duration clockSkew;
-    private final ProofReplayCache replayCache;
+    private final ReplayCache replayCache;
     private final Clock clock;
-    private final DPoPProtectedResourceRequestVerifier resourceVerifier;
 
     /**
      * @param proofMaxAge how far in the past a proof's {@code iat} may lie, before skew
      * @param clockSkew tolerance applied to {@code iat} in both directions
-     * @param replayCache single-use store for proof {@code jti}s
+     * @param replayCache single-use store for proof {@code jti}s, consulted only after the signature is verified
      * @param clock time source for {@code iat} checks
      */
-    public DPoPProofVerifier(Duration proofMaxAge, Duration clockSkew, ProofReplayCache replayCache, Clock clock) {
+    public DPoPProofVerifier(Duration proofMaxAge, Duration clockSkew, ReplayCache replayCache, Clock clock) {
         this.proofMaxAge = Objects.requireNonNull(proofMaxAge, "proofMaxAge");
         this.clockSkew = Objects.requireNonNull(clockSkew, "clockSkew");
         this.replayCache = Objects.requireNonNull(replayCache, "replayCache");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.resourceVerifier = new DPoPProtectedResourceRequestVerifier(new LinkedHashSet<>(ALGORITHMS),
-                clockSkew.toSeconds(), sdkMaxAgeSeconds(), replayCache);
     }
 
     /**
@@ -88,15 +85,18 @@ public final class DPoPProofVerifier {
     /**
      * Verifies a proof sent to the token endpoint ({@code htm} POST, {@code htu} the endpoint).
      *
-     * @throws OAuthException {@code invalid_dpop_proof} when any check fails
+     * @throws OAuthException {@code invalid_dpop_proof} when any check fails, {@code temporarily_unavailable} when
+     *     the replay cache cannot be reached
      */
     public VerifiedProof verifyTokenRequest(String proof, URI endpointUri) throws OAuthException {
         ParsedProof parsed = parse(proof);
         DPoPTokenRequestVerifier verifier = new DPoPTokenRequestVerifier(new LinkedHashSet<>(ALGORITHMS),
-                endpointUri, clockSkew.toSeconds(), sdkMaxAgeSeconds(), replayCache);
+                endpointUri, clockSkew.toSeconds(), sdkMaxAgeSeconds(), replayCache.checkerFor(parsed.jwt()));
         AtomicReference<JWTClaimsSet> claims = new AtomicReference<>();
         try {
             verifier.verify(parsed.issuer(), parsed.jwt(), null, context -> claims.set(context.getJWTClaimsSet()));
+        } catch (ReplayCacheUnavailableException e) {
+            throw replayCheckUnavailable(e);
         } catch (RuntimeException e) {
             throw LibraryFailures.rejection(OAuthErrorCode.INVALID_DPOP_PROOF, KIND, e);
         } catch (InvalidDPoPProofException e) {
@@ -116,16 +116,23 @@ public final class DPoPProofVerifier {
      * @param accessToken the capability token, whose hash the proof's {@code ath} must be
      * @param keyThumbprint the token's {@code cnf.jkt}
      * @throws OAuthException {@code invalid_dpop_proof} when the proof fails a check, {@code invalid_token} when
-     *     the proof is valid but its key is not the one the token is bound to
+     *     the proof is valid but its key is not the one the token is bound to, {@code temporarily_unavailable} when
+     *     the replay cache cannot be reached
      */
     public VerifiedProof verifyResourceRequest(String proof, String method, URI requestUri, String accessToken,
             String keyThumbprint) throws OAuthException {
         ParsedProof parsed = parse(proof);
+        // A verifier per call, because its replay check reads this proof's iat.
+        DPoPProtectedResourceRequestVerifier resourceVerifier = new DPoPProtectedResourceRequestVerifier(
+                new LinkedHashSet<>(ALGORITHMS), clockSkew.toSeconds(), sdkMaxAgeSeconds(),
+                replayCache.checkerFor(parsed.jwt()));
         AtomicReference<DPoPProofContext> context = new AtomicReference<>();
         try {
             resourceVerifier.verify(method, requestUri, parsed.issuer(), parsed.jwt(),
                     new DPoPAccessToken(accessToken), new JWKThumbprintConfirmation(new Base64URL(keyThumbprint)),
                     null, context::set);
+        } catch (ReplayCacheUnavailableException e) {
+            throw replayCheckUnavailable(e);
         } catch (RuntimeException e) {
             throw LibraryFailures.rejection(OAuthErrorCode.INVALID_DPOP_PROOF, KIND, e);
         } catch (InvalidDPoPProofException e) {
@@ -149,6 +156,13 @@ public final class DPoPProofVerifier {
             // The URI came from a parsed request, so its parts always form a URI again.
         }
         return new ProofErrors.Expected(method, htu, proofMaxAge.toSeconds(), clockSkew.toSeconds());
+    }
+
+    /** Returns the rejection of a proof whose replay check got no answer, which never counts as "not seen". */
+    private static OAuthException replayCheckUnavailable(ReplayCacheUnavailableException e) {
+        return new OAuthException(OAuthErrorCode.TEMPORARILY_UNAVAILABLE,
+                "DPoP proof could not be checked for replay because the replay cache is unavailable (expected: a"
+                        + " retry with a new proof later)", e);
     }
 
     private static OAuthException signatureCheckFailed() {
