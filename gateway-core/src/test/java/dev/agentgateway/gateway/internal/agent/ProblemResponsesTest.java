@@ -13,6 +13,8 @@ import dev.agentgateway.token.OAuthErrorCode;
 import dev.agentgateway.token.OAuthException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -198,8 +200,9 @@ class ProblemResponsesTest {
         OAuthException error = new OAuthException(OAuthErrorCode.USE_DPOP_NONCE,
                 "DPoP proof nonce missing (expected: the nonce of the latest DPoP-Nonce header)")
                 .withDPoPNonce("eyJ7S_zG.eyJH0-Z.HX4w-7v");
+        Set<String> algorithms = new LinkedHashSet<>(List.of("ES256", "PS256"));
 
-        FullHttpResponse response = ProblemResponses.authenticationFailed(error, Set.of("ES256", "PS256"), "req-9");
+        FullHttpResponse response = ProblemResponses.authenticationFailed(error, algorithms, "req-9");
         try {
             String challenge = response.headers().get("WWW-Authenticate");
             assertThat(response.status().code()).isEqualTo(401);
