@@ -125,13 +125,15 @@ public final class GatewayServer implements AutoCloseable {
         agentChannel = bindAgentListener();
         publicOrigin = config.publicOrigin() != null ? config.publicOrigin() : deriveOrigin(agentAddress());
         tokenServices = TokenServices.create(config, publicOrigin, policy, clock);
+        metrics.replayCacheAvailability(tokenServices::replayCacheAvailable);
         AgentServices services = new AgentServices(publicOrigin, new RouteTable(config.routes()), tokenServices,
                 policy, auditRecorder, metrics, limits, tokenExchangeExecutor, upstreams, clock);
         agentInitializer = new AgentChannelInitializer(services);
         agentChannel.config().setAutoRead(true);
 
         adminChannel = bind("admin listener", "listeners.admin", config.adminListener(),
-                new AdminChannelInitializer(new AdminHandler(metrics, auditRecorder::checkReady)), true);
+                new AdminChannelInitializer(new AdminHandler(metrics, auditRecorder::checkReady,
+                        tokenServices::replayCacheAvailable)), true);
         started = true;
         logStarted();
     }

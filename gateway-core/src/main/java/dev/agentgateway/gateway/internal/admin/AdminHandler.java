@@ -17,12 +17,13 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * Serves the admin listener: {@code GET /metrics} (Prometheus text format), {@code GET /health/live} (200 while
- * the process serves) and {@code GET /health/ready} (503 while audit appends fail, because calls then fail
- * closed). Readiness may wait for a check of the audit log off the event loop. So reading stops while a response
+ * the process serves) and {@code GET /health/ready} (503 with the reason while audit appends fail or the DPoP
+ * replay cache cannot be reached, because calls then fail closed). Readiness may wait for a check of the audit log off the event loop. So reading stops while a response
  * is pending, and a {@code FlowControlHandler} before this handler queues further requests, which keeps responses
  * in request order.
  */
@@ -33,13 +34,18 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     private final GatewayMetrics metrics;
     private final Supplier<CompletableFuture<Boolean>> auditReady;
+    private final BooleanSupplier replayCacheAvailable;
 
     /**
      * @param auditReady returns whether audit appends succeed; its future may complete on another thread
+     * @param replayCacheAvailable returns whether the DPoP replay cache can be reached. It runs on the event loop,
+     *     so it must not block
      */
-    public AdminHandler(GatewayMetrics metrics, Supplier<CompletableFuture<Boolean>> auditReady) {
+    public AdminHandler(GatewayMetrics metrics, Supplier<CompletableFuture<Boolean>> auditReady,
+            BooleanSupplier replayCacheAvailable) {
         this.metrics = metrics;
         this.auditReady = auditReady;
+        this.replayCacheAvailable = replayCacheAvailable;
     }
 
     @Override
@@ -87,10 +93,18 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             case "/metrics" -> CompletableFuture.completedFuture(
                     withType(text(HttpResponseStatus.OK, metrics.scrape()), PROMETHEUS_TEXT));
             case "/health/live" -> CompletableFuture.completedFuture(text(HttpResponseStatus.OK, "live\n"));
-            default -> auditReady.get().thenApply(ready -> ready
-                    ? text(HttpResponseStatus.OK, "ready\n")
-                    : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: audit log appends are failing\n"));
+            default -> readiness();
         };
+    }
+
+    private CompletableFuture<FullHttpResponse> readiness() {
+        if (!replayCacheAvailable.getAsBoolean()) {
+            return CompletableFuture.completedFuture(text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "not ready: the DPoP replay cache cannot be reached\n"));
+        }
+        return auditReady.get().thenApply(ready -> ready
+                ? text(HttpResponseStatus.OK, "ready\n")
+                : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: audit log appends are failing\n"));
     }
 
     private static FullHttpResponse text(HttpResponseStatus status, String body) {

@@ -2,6 +2,7 @@ package dev.agentgateway.gateway.internal.agent;
 
 import dev.agentgateway.policy.MissingAuthority;
 import dev.agentgateway.token.AccessTokenAuthenticator;
+import dev.agentgateway.token.OAuthErrorCode;
 import dev.agentgateway.token.OAuthException;
 import dev.agentgateway.token.VerifiedCall;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * Verifies the capability token and DPoP proof of a proxied request. The proof's {@code htu} is checked against
  * the public origin plus the normalized path, never against client-supplied host fields. A request without
  * credentials continues as anonymous. A request whose credentials fail any check is audited as a denial without a
- * principal and rejected with 401 (400 for a malformed request) and a DPoP challenge naming the error.
+ * principal and rejected with 401 (400 for a malformed request) and a DPoP challenge naming the error. A request
+ * whose proof could not be checked for replay, because the shared replay cache is unreachable, is audited the same
+ * way, counted, and rejected with 503: it fails closed and nothing is forwarded.
  */
 @Sharable
 final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
@@ -54,6 +57,9 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
 
     private void reject(ChannelHandlerContext ctx, Exchange exchange, OAuthException error) {
         log.debug("Request {} rejected: {}: {}", exchange.requestId(), error.code().wireName(), error.getMessage());
+        if (error.code() == OAuthErrorCode.TEMPORARILY_UNAVAILABLE) {
+            services.metrics().replayCacheUnavailable(exchange.routeName());
+        }
         Denials.auditThenSend(ctx, services,
                 AuditEvents.authenticationFailure(exchange)
                         .reason(error.code().wireName() + ": " + error.description())

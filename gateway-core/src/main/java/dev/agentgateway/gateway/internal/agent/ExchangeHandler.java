@@ -1,5 +1,6 @@
 package dev.agentgateway.gateway.internal.agent;
 
+import dev.agentgateway.gateway.internal.http.DPoPNonceHeader;
 import dev.agentgateway.gateway.internal.http.HttpFramingException;
 import dev.agentgateway.gateway.internal.http.HttpLimits;
 import dev.agentgateway.gateway.internal.http.RequestHeaderTimeoutEvent;
@@ -40,12 +41,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Inbound, it rejects malformed requests (400, 414, 417, 431, 505) and header read timeouts (408) and closes,
  * dropping every message decoded after a response that closes the connection, so no later request on it is
- * decided or audited. It wraps each valid request head into an {@link Exchange} for the handlers after it, and drops
- * body data of a request whose response has started. Outbound, it adds {@code X-Request-Id} to every response, decides
- * whether the connection stays open, counts the response, and reads the next request once both the request and the
- * response are complete. Idle connections are closed when the idle timeout fires between requests. A request body that
- * does not arrive within its deadline fires a {@link RequestBodyTimeoutEvent} and the connection closes after the
- * response.
+ * decided or audited. It wraps each valid request head into an {@link Exchange} for the handlers after it, and
+ * drops body data of a request whose response has started. Outbound, it adds {@code X-Request-Id} to every
+ * response. To every response to a verified call whose proof check issued a fresh nonce, it adds
+ * {@code DPoP-Nonce} and sets {@code Cache-Control: no-store} in place of the backend's cache directives. It
+ * decides whether the connection stays open, counts the response, and reads the next request once both the
+ * request and the response are complete. Idle connections are closed when the idle timeout fires between
+ * requests. A request body that does not arrive within its deadline fires a {@link RequestBodyTimeoutEvent} and
+ * the connection closes after the response.
  */
 final class ExchangeHandler extends ChannelDuplexHandler {
 
@@ -284,6 +287,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         }
         current.markResponseStarted();
         response.headers().set(UpstreamRequests.REQUEST_ID, current.requestId());
+        addNonce(response);
         HttpRequest request = current.request();
         boolean keepAlive = !closeAfterResponse
                 && HttpUtil.isKeepAlive(request)
@@ -296,6 +300,21 @@ final class ExchangeHandler extends ChannelDuplexHandler {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         metrics.requestAnswered(current.routeName(), status);
+    }
+
+    /**
+     * Adds the fresh nonce of a verified call. A nonce the header cannot carry is a fault of the nonce source, so
+     * it is logged and the response goes out without it, and the agent's next proof gets a new nonce challenge.
+     */
+    private void addNonce(HttpResponse response) {
+        if (current.call() == null) {
+            return;
+        }
+        try {
+            DPoPNonceHeader.apply(response.headers(), current.call().dpopNonce());
+        } catch (IllegalArgumentException e) {
+            log.error("Request {}: DPoP-Nonce not sent: {}", current.requestId(), e.getMessage());
+        }
     }
 
     /** Returns whether the client can find the end of the response body without the connection closing. */

@@ -3,6 +3,7 @@ package dev.agentgateway.gateway.internal.agent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentgateway.gateway.internal.http.DPoPNonceHeader;
 import dev.agentgateway.policy.Decision;
 import dev.agentgateway.policy.MissingAuthority;
 import dev.agentgateway.policy.StepUpChallenge;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -33,6 +35,8 @@ public final class ProblemResponses {
     public static final String TYPE_BASE = "https://agent-gateway.dev/problems/";
 
     static final String PROBLEM_JSON = "application/problem+json";
+    /** Seconds a client is asked to wait before retrying a call that shared state could not check. */
+    static final int UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ProblemResponses() {
@@ -40,17 +44,39 @@ public final class ProblemResponses {
 
     /**
      * Returns the response to a request whose credentials failed verification: the OAuth error's resource status
-     * (401, or 400 for {@code invalid_request}) with an RFC 9449 §7.1 challenge naming the error.
+     * (401, or 400 for {@code invalid_request}) with an RFC 9449 §7.1 challenge naming the error. A
+     * {@code temporarily_unavailable} error gets {@link #replayCheckUnavailable} instead. When the error carries a
+     * DPoP nonce, the response carries it in {@code DPoP-Nonce} and is marked {@code no-store}.
      */
     public static FullHttpResponse authenticationFailed(OAuthException error, Set<String> proofAlgorithms,
             String requestId) {
         OAuthErrorCode code = error.code();
+        if (code == OAuthErrorCode.TEMPORARILY_UNAVAILABLE) {
+            return replayCheckUnavailable(error, requestId);
+        }
         ObjectNode body = problemBody(code.resourceStatus(), code.wireName(), "Authentication failed",
                 error.description(), requestId);
         body.put("missing_authority", MissingAuthority.AUTHENTICATION.wireName());
         body.put("error", code.wireName());
         FullHttpResponse response = response(code.resourceStatus(), PROBLEM_JSON, body);
         response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, DPoPChallenge.header(error, proofAlgorithms));
+        DPoPNonceHeader.apply(response.headers(), error.dpopNonce());
+        return response;
+    }
+
+    /**
+     * Returns 503 for a call whose DPoP proof could not be checked for replay because the shared replay cache is
+     * unreachable. The call fails closed without a challenge, because other credentials would not help, and
+     * {@code Retry-After} asks the agent to retry with a fresh proof.
+     */
+    static FullHttpResponse replayCheckUnavailable(OAuthException error, String requestId) {
+        int status = HttpResponseStatus.SERVICE_UNAVAILABLE.code();
+        ObjectNode body = problemBody(status, "replay_check_unavailable", "Replay check unavailable",
+                error.description(), requestId);
+        body.put("error", error.code().wireName());
+        FullHttpResponse response = response(status, PROBLEM_JSON, body);
+        response.headers().setInt(HttpHeaderNames.RETRY_AFTER, UNAVAILABLE_RETRY_AFTER_SECONDS);
+        DPoPNonceHeader.apply(response.headers(), error.dpopNonce());
         return response;
     }
 
@@ -92,9 +118,19 @@ public final class ProblemResponses {
         return response(status.code(), PROBLEM_JSON, problemBody(status.code(), typeName, title, detail, requestId));
     }
 
-    /** Returns an RFC 6749 §5.2 error response of the token endpoint, with the status its error code calls for. */
+    /**
+     * Returns an RFC 6749 §5.2 error response of the token endpoint, with the status its error code calls for. The
+     * error's DPoP nonce, when present, is sent in {@code DPoP-Nonce} (RFC 9449 §8), and a
+     * {@code temporarily_unavailable} error asks the client to retry after {@value #UNAVAILABLE_RETRY_AFTER_SECONDS}
+     * second.
+     */
     public static FullHttpResponse tokenError(OAuthException error) {
-        return tokenError(error.code().tokenEndpointStatus(), error.code(), error.description());
+        FullHttpResponse response = tokenError(error.code().tokenEndpointStatus(), error.code(), error.description());
+        if (error.code() == OAuthErrorCode.TEMPORARILY_UNAVAILABLE) {
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, UNAVAILABLE_RETRY_AFTER_SECONDS);
+        }
+        DPoPNonceHeader.apply(response.headers(), error.dpopNonce());
+        return response;
     }
 
     /** Returns an RFC 6749 §5.2 error response with an explicit status. */
@@ -108,6 +144,13 @@ public final class ProblemResponses {
     /** Returns a 200 token response carrying {@code json}, never to be cached (RFC 6749 §5.1). */
     public static FullHttpResponse tokenIssued(String json) {
         return noStore(jsonResponse(200, json));
+    }
+
+    /** Returns a 200 token response carrying {@code json} and, when present, a fresh nonce in {@code DPoP-Nonce}. */
+    public static FullHttpResponse tokenIssued(String json, Optional<String> dpopNonce) {
+        FullHttpResponse response = tokenIssued(json);
+        DPoPNonceHeader.apply(response.headers(), dpopNonce);
+        return response;
     }
 
     /** Returns a response with a JSON body already serialized. */

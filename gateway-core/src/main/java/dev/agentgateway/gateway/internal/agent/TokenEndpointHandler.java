@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -172,12 +173,16 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
 
     private Outcome outcome(Exchange exchange, TokenExchangeResult result, Throwable error) {
         if (result != null) {
-            return new Outcome(ProblemResponses.tokenIssued(result.responseJson()), issuedEvent(exchange, result));
+            return new Outcome(ProblemResponses.tokenIssued(result.responseJson(),
+                    Optional.ofNullable(result.dpopNonce())), issuedEvent(exchange, result));
         }
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof OAuthException rejected) {
             log.debug("Token request {} rejected: {}", exchange.requestId(), rejected.getMessage());
             int status = rejected.code().tokenEndpointStatus();
+            if (rejected.code() == OAuthErrorCode.TEMPORARILY_UNAVAILABLE) {
+                services.metrics().replayCacheUnavailable(exchange.routeName());
+            }
             return new Outcome(ProblemResponses.tokenError(rejected), rejectedEvent(exchange, status,
                     rejected.code().wireName() + ": " + rejected.description()));
         }

@@ -63,10 +63,14 @@ public final class GatewayHeaders {
         return HOP_BY_HOP.contains(canonical) || isProtected(canonical) || isRoutingOverride(canonical);
     }
 
-    /** Returns whether a backend's field named {@code name} must not reach the agent. */
+    /**
+     * Returns whether a backend's field named {@code name} must not reach the agent. A backend's
+     * {@code DPoP-Nonce} is dropped because the gateway alone verifies the agent's proofs, so only the gateway's
+     * nonces are valid.
+     */
     public static boolean isDroppedFromBackend(CharSequence name) {
         String canonical = canonicalName(name);
-        return HOP_BY_HOP.contains(canonical) || canonical.equals("txn-token");
+        return HOP_BY_HOP.contains(canonical) || canonical.equals("txn-token") || canonical.equals("dpop-nonce");
     }
 
     /**

@@ -1,10 +1,12 @@
 package dev.agentgateway.gateway.internal.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /** The gateway's meters, exposed in the Prometheus text format on the admin listener. Thread-safe. */
 public final class GatewayMetrics {
@@ -55,6 +57,26 @@ public final class GatewayMetrics {
                 .tag("route", route)
                 .register(registry)
                 .increment();
+    }
+
+    /**
+     * Counts one request rejected with 503 because its DPoP proof could not be checked against the shared replay
+     * cache. {@code route} is a tool name or the name of a gateway endpoint.
+     */
+    public void replayCacheUnavailable(String route) {
+        Counter.builder("gateway.replay.cache.unavailable")
+                .description("Requests rejected because the DPoP replay cache could not be reached")
+                .tag("route", route)
+                .register(registry)
+                .increment();
+    }
+
+    /** Registers a gauge that is 1 while {@code available} returns true and 0 otherwise. */
+    public void replayCacheAvailability(BooleanSupplier available) {
+        Gauge.builder("gateway.replay.cache.available", available, supplier -> supplier.getAsBoolean() ? 1 : 0)
+                .description("Whether the DPoP replay cache can be reached (1) or not (0)")
+                .strongReference(true)
+                .register(registry);
     }
 
     /** Returns every meter in the Prometheus text exposition format. */

@@ -17,7 +17,7 @@ class ClientResponsesTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"Connection", "Keep-Alive", "TE", "Trailer", "Upgrade", "Proxy-Connection",
-        "X-Backend-Hop", "Txn-Token"})
+        "X-Backend-Hop", "Txn-Token", "DPoP-Nonce"})
     void removesHopByHopField(String name) {
         HttpResponse upstream = upstreamResponse(HttpResponseStatus.OK);
         upstream.headers().add("Content-Length", "2");
