@@ -226,7 +226,8 @@ public final class GatewayServer implements AutoCloseable {
 
     /**
      * Stops accepting, closes connections and the audit log. In order: listeners, backend pools, connections, the
-     * token exchange executor, the sample tool, and last the audit log, after its pending appends. Idempotent.
+     * token exchange executor, the replay cache connection, the sample tool, and last the audit log, after its
+     * pending appends. Idempotent.
      */
     @Override
     public void close() {
@@ -242,6 +243,9 @@ public final class GatewayServer implements AutoCloseable {
         shutdown(acceptGroup);
         if (tokenExchangeExecutor != null) {
             tokenExchangeExecutor.shutdownNow();
+        }
+        if (tokenServices != null) {
+            tokenServices.close();
         }
         if (sampleTool != null) {
             sampleTool.close();

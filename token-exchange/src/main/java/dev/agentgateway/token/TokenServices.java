@@ -130,9 +130,8 @@ public final class TokenServices implements AutoCloseable {
     }
 
     /**
-     * Returns whether the replay cache can currently be reached. The in-memory cache always can. For Redis this
-     * sends a {@code PING} and waits at most the configured command timeout, so call it from readiness checks, not
-     * per request. While Redis cannot be reached, every DPoP proof is rejected with {@code temporarily_unavailable}
+     * Returns whether the replay cache can currently be reached, without waiting. The in-memory cache always can.
+     * For Redis it is the outcome of the latest command or of a background {@code PING} sent twice a second. While Redis cannot be reached, every DPoP proof is rejected with {@code temporarily_unavailable}
      * (HTTP 503) at the token endpoint and at protected resources.
      */
     public boolean replayCacheAvailable() {

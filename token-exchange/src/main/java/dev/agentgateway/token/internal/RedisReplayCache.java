@@ -27,6 +27,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -50,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class RedisReplayCache implements ReplayCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisReplayCache.class);
+    /** Time between two background {@code PING}s, which keep {@link #isAvailable} current without traffic. */
+    static final Duration PROBE_INTERVAL = Duration.ofMillis(500);
     /** Reconnect delays double from the lower bound up to the upper bound while Redis stays down. */
     private static final Duration RECONNECT_DELAY_MIN = Duration.ofMillis(10);
     private static final Duration RECONNECT_DELAY_MAX = Duration.ofSeconds(1);
@@ -63,6 +67,7 @@ public final class RedisReplayCache implements ReplayCache {
     private final RedisClient client;
     private final ReentrantLock connecting = new ReentrantLock();
     private final AtomicBoolean reachable = new AtomicBoolean(true);
+    private final ScheduledExecutorService prober;
     private volatile StatefulRedisConnection<String, String> connection;
 
     /**
@@ -100,6 +105,24 @@ public final class RedisReplayCache implements ReplayCache {
         } catch (ReplayCacheUnavailableException e) {
             // Already logged as the start of an outage; requests fail closed until a connection succeeds.
         }
+        this.prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "replay-cache-probe");
+            thread.setDaemon(true);
+            return thread;
+        });
+        prober.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends one {@code PING}; its outcome updates the state that {@link #isAvailable} reports. */
+    private void probe() {
+        try {
+            run(RedisCommands::ping);
+        } catch (ReplayCacheUnavailableException e) {
+            // Logged by run() when the outage started; requests keep failing closed.
+        } catch (RuntimeException e) {
+            LOG.warn("DPoP replay cache probe of {} failed unexpectedly", redactedUri, e);
+        }
     }
 
     @Override
@@ -112,15 +135,13 @@ public final class RedisReplayCache implements ReplayCache {
         }
     }
 
-    /** Sends a {@code PING}, which takes one round trip, so readiness checks see an outage and its end. */
+    /**
+     * Returns the outcome of the latest command or background {@code PING} without waiting, so readiness checks and
+     * metric scrapes on an event loop never block. A background probe keeps it current when no request arrives.
+     */
     @Override
     public boolean isAvailable() {
-        try {
-            run(RedisCommands::ping);
-            return true;
-        } catch (ReplayCacheUnavailableException e) {
-            return false;
-        }
+        return reachable.get();
     }
 
     /** Returns the Redis key of a proof: {@code prefix} and the base64url SHA-256 of both values, length-prefixed. */
@@ -220,6 +241,7 @@ public final class RedisReplayCache implements ReplayCache {
     /** Closes the connection and stops the client's threads. */
     @Override
     public void close() {
+        prober.shutdownNow();
         StatefulRedisConnection<String, String> current = connection;
         if (current != null) {
             current.close();
