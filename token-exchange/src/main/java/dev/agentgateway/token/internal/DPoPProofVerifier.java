@@ -5,6 +5,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.oauth2.sdk.dpop.JWKThumbprintConfirmation;
@@ -29,6 +30,7 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,6 +52,8 @@ public final class DPoPProofVerifier {
             JWSAlgorithm.ES512, JWSAlgorithm.RS256, JWSAlgorithm.PS256);
 
     private static final String KIND = "DPoP proof";
+    /** JWK members that hold private or secret key material (RFC 7518 §6.2.2, §6.3.2 and §6.4.1). */
+    private static final List<String> PRIVATE_KEY_MEMBERS = List.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
 
     private final Duration proofMaxAge;
     private final Duration clockSkew;
@@ -292,6 +296,7 @@ public final class DPoPProofVerifier {
         if (key == null) {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof jwk header missing");
         }
+        checkPublicMembers(jwt);
         if (key.isPrivate()) {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF,
                     "DPoP proof jwk contains private key members (expected: a public key)");
@@ -308,6 +313,30 @@ public final class DPoPProofVerifier {
         } catch (JOSEException e) {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF,
                     "DPoP proof jwk thumbprint could not be computed (expected: a complete public key)");
+        }
+    }
+
+    /**
+     * Rejects a header {@code jwk} that holds any private or secret member name, whatever its {@code kty}. Nimbus
+     * drops members that do not belong to the key type, so an EC key with a {@code k} would otherwise pass as a
+     * public key. Only the member name is reported, never its value.
+     */
+    private static void checkPublicMembers(SignedJWT jwt) throws OAuthException {
+        Map<String, Object> header;
+        try {
+            header = JSONObjectUtils.parse(jwt.getHeader().getParsedBase64URL().decodeToString());
+        } catch (ParseException e) {
+            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, KIND + " rejected: header is not a JSON"
+                    + " object");
+        }
+        if (!(header.get("jwk") instanceof Map<?, ?> jwk)) {
+            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof jwk header is not a JSON object");
+        }
+        for (String member : PRIVATE_KEY_MEMBERS) {
+            if (jwk.containsKey(member)) {
+                throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof jwk contains the private key"
+                        + " member " + Quoting.quote(member) + " (expected: a public key)");
+            }
         }
     }
 
