@@ -86,7 +86,7 @@ public final class AccessTokenAuthenticator {
      * @param dpopHeaders every {@code DPoP} field value of the request
      * @return the verified call, or empty when the request carried neither header (an anonymous request). When the
      *     route uses DPoP nonces, the call carries a fresh nonce if the proof had none or one about to expire.
-     * @throws OAuthException when any credential is present but fails a check; {@code use_dpop_nonce} when the
+     * @throws OAuthException when any credential is present but fails a check, {@code use_dpop_nonce} when the
      *     route's nonce requirement is not met. When the route uses nonces, every such error carries a fresh one.
      */
     public Optional<VerifiedCall> authenticate(String method, URI requestUri, String expectedTool,

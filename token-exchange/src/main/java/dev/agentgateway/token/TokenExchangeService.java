@@ -74,9 +74,9 @@ public final class TokenExchangeService {
      * Verifies the proof, the subject token and the optional actor token, queries the policy for the scopes the
      * principal may hold for the requested tool, and mints a DPoP-bound capability token.
      *
-     * @return the issued token; when the token endpoint uses DPoP nonces, it carries a fresh nonce if the proof had
-     *     none or one about to expire
-     * @throws OAuthException with a token endpoint error code when the request is rejected; {@code use_dpop_nonce}
+     * @return the issued token. When the token endpoint uses DPoP nonces, it carries a fresh nonce if the proof had
+     *     none or one about to expire.
+     * @throws OAuthException with a token endpoint error code when the request is rejected, {@code use_dpop_nonce}
      *     when the nonce requirement is not met. When the endpoint uses nonces, every such error carries a fresh one.
      */
     public TokenExchangeResult exchange(TokenExchangeRequest request) throws OAuthException {

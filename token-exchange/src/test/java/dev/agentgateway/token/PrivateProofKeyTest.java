@@ -153,7 +153,7 @@ class PrivateProofKeyTest {
         }
     }
 
-    /** Signs a proof whose header holds {@code key}'s members as they are, with the matching private key. */
+    /** Signs a proof whose header contains {@code key}'s members as they are, with the matching private key. */
     private String proof(HeaderKey key, String method, String uri, String accessToken) throws Exception {
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("alg", key.algorithm().getName());

@@ -183,7 +183,7 @@ public final class DPoPProofVerifier {
     /**
      * Maps a rejection by the SDK. A proof whose only fault is its nonce gets {@code use_dpop_nonce}. The SDK checks
      * the nonce after the signature, {@code htm}, {@code htu} and {@code iat}, and before it records the
-     * {@code jti}, so such a proof is not consumed; the client's retry is a new proof with a new {@code jti}.
+     * {@code jti}, so such a proof is not consumed. The client's retry is a new proof with a new {@code jti} anyway.
      */
     private static OAuthException proofFailure(InvalidDPoPProofException error, NonceRequirement.Decision nonce,
             ProofErrors.Expected expected) {
@@ -205,8 +205,7 @@ public final class DPoPProofVerifier {
         /**
          * Normalizes the URI the gateway built from its public origin and the request path.
          *
-         * @throws OAuthException {@code invalid_request} when the URI cannot be normalized, which a request path the
-         *     gateway accepted never causes
+         * @throws OAuthException {@code invalid_request} when the URI cannot be normalized
          */
         static ProofTarget of(String method, URI requestUri) throws OAuthException {
             String normalized = HttpUriNormalizer.normalize(requestUri.toASCIIString());
@@ -255,7 +254,7 @@ public final class DPoPProofVerifier {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof claims missing");
         }
         if (nonce.rejection() != null) {
-            // The SDK accepted a proof whose nonce was refused, which its nonce check rules out; fail closed.
+            // The SDK's nonce check rules this out. Should it accept such a proof anyway, the request fails closed.
             throw nonce.rejection();
         }
         checkIssuedAt(claims);
@@ -317,7 +316,7 @@ public final class DPoPProofVerifier {
     }
 
     /**
-     * Rejects a header {@code jwk} that holds any private or secret member name, whatever its {@code kty}. Nimbus
+     * Rejects a header {@code jwk} that contains any private or secret member name, whatever its {@code kty}. Nimbus
      * drops members that do not belong to the key type, so an EC key with a {@code k} would otherwise pass as a
      * public key. Only the member name is reported, never its value.
      */

@@ -20,12 +20,12 @@ public final class NonceRequirement {
     private static final String EXPECTED = " (expected: the nonce of the latest DPoP-Nonce response header)";
 
     private final DPoPNonceMode mode;
-    /** Issuer and checker of nonces; {@code null} only in {@link #NONE}. */
+    /** Issuer and checker of nonces, {@code null} only in {@link #NONE}. */
     private final DPoPNonces nonces;
 
     /**
      * @param mode whether the endpoint issues and checks nonces
-     * @param nonces issuer and checker of nonces; only used when {@code mode} is not {@code OFF}
+     * @param nonces issuer and checker of nonces, used only when {@code mode} is not {@code OFF}
      */
     public NonceRequirement(DPoPNonceMode mode, DPoPNonces nonces) {
         this.mode = Objects.requireNonNull(mode, "mode");
@@ -67,7 +67,8 @@ public final class NonceRequirement {
      */
     Decision decide(String proofNonce) {
         if (mode == DPoPNonceMode.OFF) {
-            // The SDK rejects a nonce claim when it accepts no nonce, so an unchecked claim is passed as accepted.
+            // oauth2-oidc-sdk 11.39 rejects any nonce claim when it accepts no nonce, so an unchecked claim is
+            // passed on as the accepted one.
             return new Decision(proofNonce == null ? null : Set.of(new Nonce(proofNonce)), null, null);
         }
         String fresh = nonces.current();
@@ -97,7 +98,8 @@ public final class NonceRequirement {
     /**
      * The nonce decision for one proof.
      *
-     * @param acceptedNonces the nonces the SDK's verifier accepts, or {@code null} when it must not check the claim
+     * @param acceptedNonces the nonces the SDK's verifier accepts, or {@code null} when the proof has no nonce claim
+     *     and needs none (the SDK then rejects any nonce claim)
      * @param rejection the {@code use_dpop_nonce} error to raise, or {@code null} when the nonce is acceptable
      * @param responseNonce the nonce to send with a successful response, or {@code null} when none is due
      */

@@ -41,7 +41,8 @@ class DPoPNoncesTest {
 
     @Test
     void sameSlotSameNonce() {
-        assertThat(nonces(SLOT_START, SECRET).current()).isEqualTo(nonces(SLOT_START.plusSeconds(59), SECRET).current());
+        assertThat(nonces(SLOT_START, SECRET).current())
+                .isEqualTo(nonces(SLOT_START.plusSeconds(59), SECRET).current());
         assertThat(nonces(SLOT_START, SECRET).current()).isNotEqualTo(nonces(SLOT_START.plusSeconds(60), SECRET)
                 .current());
         assertThat(nonces(SLOT_START, SECRET).current()).isNotEqualTo(nonces(SLOT_START, OTHER_SECRET).current());
@@ -86,7 +87,8 @@ class DPoPNoncesTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "A", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
         "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+/", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\u0000",
-        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\u00e9", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "////////////////////////////////"})
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\u00e9", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "////////////////////////////////"})
     void malformedNonceInvalid(String nonce) {
         assertThat(nonces(SLOT_START, SECRET).check(nonce)).isEqualTo(DPoPNonces.Verdict.INVALID);
     }
