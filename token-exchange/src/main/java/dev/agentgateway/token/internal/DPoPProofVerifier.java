@@ -52,7 +52,7 @@ public final class DPoPProofVerifier {
             JWSAlgorithm.ES512, JWSAlgorithm.RS256, JWSAlgorithm.PS256);
 
     private static final String KIND = "DPoP proof";
-    /** JWK members that hold private or secret key material (RFC 7518 §6.2.2, §6.3.2 and §6.4.1). */
+    /** JWK members that contain private or secret key material (RFC 7518 §6.2.2, §6.3.2 and §6.4.1). */
     private static final List<String> PRIVATE_KEY_MEMBERS = List.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
 
     private final Duration proofMaxAge;
