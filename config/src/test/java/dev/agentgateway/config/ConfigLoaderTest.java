@@ -86,6 +86,38 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void nonceSettingsRead() throws ConfigException {
+        GatewayConfig config = load(MINIMAL + """
+                    dpop-nonce: required
+                tokens:
+                  verified-token-cache-size: 0
+                  dpop-nonce:
+                    token-endpoint: offered
+                    lifetime: 2m
+                    secrets: ["${NONCE_SECRET}", "an-older-secret-kept-for-rotation"]
+                """, Map.of("NONCE_SECRET", "a-fresh-secret-of-32-characters!"));
+
+        assertThat(config.routes().get(0).dpopNonce()).isEqualTo(DPoPNonceMode.REQUIRED);
+        assertThat(config.tokens().verifiedTokenCacheSize()).isZero();
+        assertThat(config.tokens().nonces()).isEqualTo(new NonceConfig(DPoPNonceMode.OFFERED, Duration.ofMinutes(2),
+                List.of("a-fresh-secret-of-32-characters!", "an-older-secret-kept-for-rotation")));
+        assertThat(config.tokens().nonces().toString()).doesNotContain("secret-of");
+    }
+
+    @Test
+    void nonceDefaults() throws ConfigException {
+        GatewayConfig config = load(MINIMAL + """
+                tokens:
+                  dpop-nonce: {}
+                  verified-token-cache-size: 250
+                """);
+
+        assertThat(config.routes().get(0).dpopNonce()).isEqualTo(DPoPNonceMode.OFF);
+        assertThat(config.tokens().nonces()).isEqualTo(NonceConfig.defaults());
+        assertThat(config.tokens().verifiedTokenCacheSize()).isEqualTo(250);
+    }
+
+    @Test
     void routeIdleTimeoutIsRead() throws ConfigException {
         GatewayConfig config = load(MINIMAL + "    idle-timeout: 5s\n");
 
@@ -303,6 +335,10 @@ class ConfigLoaderTest {
 
     private GatewayConfig load(String yaml) throws ConfigException {
         return loadYaml(yaml, directory);
+    }
+
+    private GatewayConfig load(String yaml, Map<String, String> environment) throws ConfigException {
+        return ConfigLoader.load("gateway.yaml", stream(yaml), directory, environment::get);
     }
 
     private static ByteArrayInputStream stream(String yaml) {

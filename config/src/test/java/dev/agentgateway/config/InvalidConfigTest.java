@@ -1,5 +1,6 @@
 package dev.agentgateway.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class InvalidConfigTest {
 
@@ -33,6 +35,9 @@ class InvalidConfigTest {
                   methods: [GET]
                   paths: [queues]
             """;
+
+    /** A nonce secret of exactly the minimum length. */
+    private static final String SECRET = "nonce-secret-0123456789abcdefghi";
 
     @TempDir
     static Path directory;
@@ -131,6 +136,46 @@ class InvalidConfigTest {
                         + " a duration (expected: a duration such as 250ms, 5s, 10m, 12h or PT5M)"),
                 Arguments.of(ROUTE + "tokens:\n  clock-skew: -PT5S\n", "gateway.yaml:6: tokens.clock-skew:"
                         + " \"-PT5S\" is not a duration (expected: a duration such as 250ms, 5s, 10m, 12h or PT5M)"),
+                Arguments.of(ROUTE + "tokens:\n  dpop-nonce:\n    lifetime: 4s\n", "gateway.yaml:7:"
+                        + " tokens.dpop-nonce.lifetime: \"4s\" is out of range (expected: 5s..10m)"),
+                Arguments.of(ROUTE + "tokens:\n  dpop-nonce:\n    lifetime: 601s\n", "gateway.yaml:7:"
+                        + " tokens.dpop-nonce.lifetime: \"601s\" is out of range (expected: 5s..10m)"),
+                Arguments.of(ROUTE + "tokens:\n  dpop-nonce:\n    token-endpoint: always\n", "gateway.yaml:7:"
+                        + " tokens.dpop-nonce.token-endpoint: \"always\" is not a DPoP nonce mode (expected: off,"
+                        + " offered or required)"),
+                Arguments.of(ROUTE + "tokens:\n  dpop-nonce:\n    token-endpoint: REQUIRED\n", "gateway.yaml:7:"
+                        + " tokens.dpop-nonce.token-endpoint: \"REQUIRED\" is not a DPoP nonce mode (expected: off,"
+                        + " offered or required)"),
+                Arguments.of(ROUTE + "tokens:\n  dpop-nonce:\n    secret: [x]\n", "gateway.yaml:7:"
+                        + " tokens.dpop-nonce.secret: unknown key, did you mean secrets? (expected: secrets)"),
+                Arguments.of(ROUTE + "tokens:\n  dpop-nonce:\n    secrets: " + SECRET + "\n", "gateway.yaml:7:"
+                        + " tokens.dpop-nonce.secrets: is a string (expected: a list of distinct secrets of at"
+                        + " least 32 characters)"),
+                Arguments.of(ROUTE + "tokens:\n  dpop-nonce:\n    secrets: [\"\"]\n", "gateway.yaml:7:"
+                        + " tokens.dpop-nonce.secrets[0]: is empty (expected: a secret)"),
+                Arguments.of(ROUTE + "tokens:\n  dpop-nonce: {secrets: [" + SECRET
+                        + ", 0123456789abcdef0123456789abcde]}\n",
+                        "gateway.yaml:6: tokens.dpop-nonce.secrets[1]: secret has 31 characters (expected: at least 32"
+                        + " characters)"),
+                Arguments.of(ROUTE + "tokens:\n  dpop-nonce:\n    secrets:\n      - " + SECRET + "\n      - "
+                        + SECRET + "\n", "gateway.yaml:9: tokens.dpop-nonce.secrets[1]: secret is the same as"
+                        + " tokens.dpop-nonce.secrets[0] (expected: distinct secrets)"),
+                Arguments.of(ROUTE + "tokens:\n  dpop-nonce:\n    secrets: [\"" + SECRET + "\\n\"]\n",
+                        "gateway.yaml:7: tokens.dpop-nonce.secrets[0]: contains control character U+000A at index 32"
+                        + " (expected: a secret without control or invisible format characters)"),
+                Arguments.of(ROUTE + "tokens:\n  verified-token-cache-size: -1\n", "gateway.yaml:6:"
+                        + " tokens.verified-token-cache-size: \"-1\" is not a whole number (expected: a whole number,"
+                        + " 0 or more (0 turns the cache off))"),
+                Arguments.of(ROUTE + "tokens:\n  verified-token-cache-size: 1e6\n", "gateway.yaml:6:"
+                        + " tokens.verified-token-cache-size: \"1e6\" is not a whole number (expected: a whole"
+                        + " number, 0 or more (0 turns the cache off))"),
+                Arguments.of(ROUTE + "tokens:\n  verified-token-cache-size: 9999999999999999999\n",
+                        "gateway.yaml:6: tokens.verified-token-cache-size: \"9999999999999999999\" is not a whole"
+                        + " number (expected: a whole number, 0 or more (0 turns the cache off))"),
+                Arguments.of(ROUTE + "    dpop-nonce: sometimes\n", "gateway.yaml:5: routes[0].dpop-nonce:"
+                        + " \"sometimes\" is not a DPoP nonce mode (expected: off, offered or required)"),
+                Arguments.of(ROUTE + "    dpop-nonce: [required]\n", "gateway.yaml:5: routes[0].dpop-nonce:"
+                        + " is a list (expected: off, offered or required)"),
                 Arguments.of(ROUTE + "sample-tool: {listener: 127.0.0.1:8080}\n", "gateway.yaml:5:"
                         + " sample-tool.listener: port 8080 is already used by the agent or admin listener"
                         + " (expected: a port of its own, or port 0)"),
@@ -287,5 +332,16 @@ class InvalidConfigTest {
         assertThatThrownBy(() -> ConfigLoaderTest.loadYaml(yaml, directory))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(message);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[\"short-secret-value\"]", "[\"%1$s\", \"%1$s\"]", "[\"%1$s\\u0000\"]",
+        "[\"%1$s\", \"short-secret-value\"]"})
+    void nonceSecretNeverInMessage(String secrets) {
+        String yaml = ROUTE + "tokens:\n  dpop-nonce:\n    secrets: " + secrets.formatted(SECRET) + "\n";
+
+        assertThatThrownBy(() -> ConfigLoaderTest.loadYaml(yaml, directory))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("short-secret").doesNotContain("0123456789"));
     }
 }

@@ -20,6 +20,7 @@ import dev.agentgateway.token.internal.CompactJws;
 import dev.agentgateway.token.internal.DPoPProofVerifier;
 import dev.agentgateway.token.internal.DPoPProofVerifier.VerifiedProof;
 import dev.agentgateway.token.internal.LibraryFailures;
+import dev.agentgateway.token.internal.NonceRequirement;
 import dev.agentgateway.token.internal.Quoting;
 import dev.agentgateway.token.internal.RegisteredClaims;
 import java.net.URI;
@@ -56,18 +57,21 @@ public final class AccessTokenAuthenticator {
     private final DPoPProofVerifier proofs;
     private final Duration clockSkew;
     private final Clock clock;
+    /** Nonce requirement of each route by tool name; a tool without an entry uses no nonces. */
+    private final Map<String, NonceRequirement> routeNonces;
     /** One processor per tool, because the accepted {@code aud} is part of the claims verifier. */
     private final ConcurrentMap<String, DefaultJWTProcessor<SecurityContext>> processors =
             new ConcurrentHashMap<>();
 
     AccessTokenAuthenticator(String publicOrigin, JWKSet gatewayKeys, DPoPProofVerifier proofs, Duration clockSkew,
-            Clock clock) {
+            Clock clock, Map<String, NonceRequirement> routeNonces) {
         this.publicOrigin = Objects.requireNonNull(publicOrigin, "publicOrigin");
         this.keySelector = new JWSVerificationKeySelector<>(JWSAlgorithm.ES256,
                 new ImmutableJWKSet<>(gatewayKeys.toPublicJWKSet()));
         this.proofs = Objects.requireNonNull(proofs, "proofs");
         this.clockSkew = Objects.requireNonNull(clockSkew, "clockSkew");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.routeNonces = Map.copyOf(routeNonces);
     }
 
     /**
@@ -80,11 +84,38 @@ public final class AccessTokenAuthenticator {
      *     equal it
      * @param authorizationHeaders every {@code Authorization} field value of the request
      * @param dpopHeaders every {@code DPoP} field value of the request
-     * @return the verified call, or empty when the request carried neither header (an anonymous request)
-     * @throws OAuthException when any credential is present but fails a check
+     * @return the verified call, or empty when the request carried neither header (an anonymous request). When the
+     *     route uses DPoP nonces, the call carries a fresh nonce if the proof had none or one about to expire.
+     * @throws OAuthException when any credential is present but fails a check, {@code use_dpop_nonce} when the
+     *     route's nonce requirement is not met. When the route uses nonces, every such error carries a fresh one.
      */
     public Optional<VerifiedCall> authenticate(String method, URI requestUri, String expectedTool,
             List<String> authorizationHeaders, List<String> dpopHeaders) throws OAuthException {
+        NonceRequirement nonces = nonceRequirement(expectedTool);
+        try {
+            return authenticate(method, requestUri, expectedTool, authorizationHeaders, dpopHeaders, nonces);
+        } catch (OAuthException e) {
+            throw nonces.withFreshNonce(e);
+        }
+    }
+
+    /**
+     * Returns a fresh nonce for a {@code DPoP-Nonce} header of a response from the route of {@code tool}, or empty
+     * when the route does not use nonces. It lets a response that did not come from {@link #authenticate}, such as
+     * a challenge to an anonymous request, hand the client a nonce for its next proof.
+     */
+    public Optional<String> dpopNonce(String tool) {
+        return nonceRequirement(tool).freshNonce();
+    }
+
+    private NonceRequirement nonceRequirement(String tool) {
+        NonceRequirement nonces = routeNonces.get(tool);
+        return nonces == null ? NonceRequirement.NONE : nonces;
+    }
+
+    private Optional<VerifiedCall> authenticate(String method, URI requestUri, String expectedTool,
+            List<String> authorizationHeaders, List<String> dpopHeaders, NonceRequirement nonces)
+            throws OAuthException {
         List<String> authorizations = authorizationHeaders == null ? List.of() : authorizationHeaders;
         List<String> proofHeaders = dpopHeaders == null ? List.of() : dpopHeaders;
         if (authorizations.isEmpty() && proofHeaders.isEmpty()) {
@@ -101,9 +132,10 @@ public final class AccessTokenAuthenticator {
         ClaimValues values = new ClaimValues(claims, KIND, OAuthErrorCode.INVALID_TOKEN);
         String keyThumbprint = keyThumbprint(values);
         VerifiedProof proof = proofs.verifyResourceRequest(proofHeaders.get(0), method, requestUri, token,
-                keyThumbprint);
+                keyThumbprint, nonces);
         return Optional.of(new VerifiedCall(principal(values), actor(values), expectedTool, scopes(values),
-                claims.getJWTID(), proof.proofId(), proof.keyThumbprint(), claims.getExpirationTime().toInstant()));
+                claims.getJWTID(), proof.proofId(), proof.keyThumbprint(), claims.getExpirationTime().toInstant(),
+                proof.dpopNonce()));
     }
 
     private static void checkHeaderCounts(List<String> authorizations, List<String> proofHeaders)

@@ -10,6 +10,7 @@ import dev.agentgateway.token.internal.ClaimValues;
 import dev.agentgateway.token.internal.DPoPProofVerifier;
 import dev.agentgateway.token.internal.DPoPProofVerifier.VerifiedProof;
 import dev.agentgateway.token.internal.GatewaySigningKey;
+import dev.agentgateway.token.internal.NonceRequirement;
 import dev.agentgateway.token.internal.Quoting;
 import dev.agentgateway.token.internal.ScopeAuthority;
 import dev.agentgateway.token.internal.TokenIds;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -52,10 +54,11 @@ public final class TokenExchangeService {
     private final GatewaySigningKey signingKey;
     private final Duration capabilityLifetime;
     private final Clock clock;
+    private final NonceRequirement nonces;
 
     TokenExchangeService(String publicOrigin, List<RouteConfig> routes, TrustedIssuers issuers,
             DPoPProofVerifier proofs, ScopeAuthority authority, GatewaySigningKey signingKey,
-            Duration capabilityLifetime, Clock clock) {
+            Duration capabilityLifetime, Clock clock, NonceRequirement nonces) {
         this.publicOrigin = Objects.requireNonNull(publicOrigin, "publicOrigin");
         this.routes = List.copyOf(routes);
         this.issuers = Objects.requireNonNull(issuers, "issuers");
@@ -64,15 +67,36 @@ public final class TokenExchangeService {
         this.signingKey = Objects.requireNonNull(signingKey, "signingKey");
         this.capabilityLifetime = Objects.requireNonNull(capabilityLifetime, "capabilityLifetime");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.nonces = Objects.requireNonNull(nonces, "nonces");
     }
 
     /**
      * Verifies the proof, the subject token and the optional actor token, queries the policy for the scopes the
      * principal may hold for the requested tool, and mints a DPoP-bound capability token.
      *
-     * @throws OAuthException with a token endpoint error code when the request is rejected
+     * @return the issued token. When the token endpoint uses DPoP nonces, it carries a fresh nonce if the proof had
+     *     none or one about to expire.
+     * @throws OAuthException with a token endpoint error code when the request is rejected, {@code use_dpop_nonce}
+     *     when the nonce requirement is not met. When the endpoint uses nonces, every such error carries a fresh one.
      */
     public TokenExchangeResult exchange(TokenExchangeRequest request) throws OAuthException {
+        try {
+            return exchangeChecked(request);
+        } catch (OAuthException e) {
+            throw nonces.withFreshNonce(e);
+        }
+    }
+
+    /**
+     * Returns a fresh nonce for a {@code DPoP-Nonce} header of a token endpoint response, or empty when the token
+     * endpoint does not use nonces. It lets a response that did not come from {@link #exchange}, such as the
+     * rejection of a malformed request body, hand the client a nonce for its next proof.
+     */
+    public Optional<String> dpopNonce() {
+        return nonces.freshNonce();
+    }
+
+    private TokenExchangeResult exchangeChecked(TokenExchangeRequest request) throws OAuthException {
         if (!"POST".equals(request.method())) {
             throw invalidRequest("method " + Quoting.quote(request.method()) + " is not supported (expected: POST)");
         }
@@ -85,7 +109,8 @@ public final class TokenExchangeService {
         RouteConfig route = target(request.form());
         Set<String> requestedScopes = requestedScopes(form.get("scope"));
 
-        VerifiedProof proof = proofs.verifyTokenRequest(singleProof(request.dpopHeaders()), request.endpointUri());
+        VerifiedProof proof = proofs.verifyTokenRequest(singleProof(request.dpopHeaders()), request.endpointUri(),
+                nonces);
 
         // RFC 8693 §2.2.2: an invalid or unacceptable subject or actor token is an invalid_request.
         JWTClaimsSet subject = issuers.verify(subjectToken, SUBJECT_TOKEN, OAuthErrorCode.INVALID_REQUEST);
@@ -329,7 +354,7 @@ public final class TokenExchangeService {
         response.put("scope", scope);
         return new TokenExchangeResult(TokenServices.toJson(response), grant.principal(), grant.actor(),
                 grant.principalClass(), grant.tool(), grant.scopes(), tokenId, grant.proof().proofId(),
-                grant.proof().keyThumbprint(), expiresAt);
+                grant.proof().keyThumbprint(), expiresAt, grant.proof().dpopNonce());
     }
 
     /** Returns the earliest of now plus the capability lifetime and the subject and actor tokens' {@code exp}. */

@@ -3,11 +3,14 @@ package dev.agentgateway.token;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentgateway.config.GatewayConfig;
+import dev.agentgateway.config.RouteConfig;
 import dev.agentgateway.config.TokenConfig;
 import dev.agentgateway.policy.Policy;
 import dev.agentgateway.token.internal.CapabilityClaims;
+import dev.agentgateway.token.internal.DPoPNonces;
 import dev.agentgateway.token.internal.DPoPProofVerifier;
 import dev.agentgateway.token.internal.GatewaySigningKey;
+import dev.agentgateway.token.internal.NonceRequirement;
 import dev.agentgateway.token.internal.PolicyScopeAuthority;
 import dev.agentgateway.token.internal.ProofWindow;
 import dev.agentgateway.token.internal.ReplayCache;
@@ -87,13 +90,23 @@ public final class TokenServices implements AutoCloseable {
         DPoPProofVerifier proofs = new DPoPProofVerifier(tokens.proofMaxAge(), tokens.clockSkew(), replayCache,
                 clock);
 
+        DPoPNonces nonces = DPoPNonces.create(tokens.nonces(), clock);
+
         Duration lifetime = min(tokens.capabilityLifetime(), CapabilityClaims.MAX_LIFETIME);
         TokenExchangeService tokenExchange = new TokenExchangeService(publicOrigin, config.routes(), issuers, proofs,
-                authority, signingKey, lifetime, clock);
+                authority, signingKey, lifetime, clock, new NonceRequirement(tokens.nonces().tokenEndpoint(), nonces));
         AccessTokenAuthenticator authenticator = new AccessTokenAuthenticator(publicOrigin, signingKey.publicKeys(),
-                proofs, tokens.clockSkew(), clock);
+                proofs, tokens.clockSkew(), clock, routeNonces(config.routes(), nonces));
         TxnTokenIssuer txnTokens = new TxnTokenIssuer(publicOrigin, signingKey, tokens.txnTokenLifetime(), clock);
         return new TokenServices(publicOrigin, signingKey, tokenExchange, authenticator, txnTokens, replayCache);
+    }
+
+    private static Map<String, NonceRequirement> routeNonces(List<RouteConfig> routes, DPoPNonces nonces) {
+        Map<String, NonceRequirement> requirements = new LinkedHashMap<>();
+        for (RouteConfig route : routes) {
+            requirements.put(route.tool(), new NonceRequirement(route.dpopNonce(), nonces));
+        }
+        return requirements;
     }
 
     private static void checkOrigin(String publicOrigin) {

@@ -18,6 +18,7 @@ import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.agentgateway.config.AuditConfig;
+import dev.agentgateway.config.DPoPNonceMode;
 import dev.agentgateway.config.GatewayConfig;
 import dev.agentgateway.config.JwksSource;
 import dev.agentgateway.config.ListenerConfig;
@@ -76,6 +77,7 @@ final class Fixture {
     final ECKey proofKey;
     final FakeAuthority authority = new FakeAuthority();
     final TokenConfig tokens;
+    private final DPoPNonceMode opsNonces;
     final TokenServices services;
 
     Fixture(Path directory) throws Exception {
@@ -83,25 +85,44 @@ final class Fixture {
     }
 
     Fixture(Path directory, TokenConfig tokens) throws Exception {
+        this(directory, tokens, DPoPNonceMode.OFF, Clock.fixed(Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                ZoneOffset.UTC));
+    }
+
+    /**
+     * Builds the services with {@code opsNonces} as the DPoP nonce mode of route {@code ops} and {@code clock} as
+     * their clock; {@link #now} is the clock's instant at this point. Route {@code files} uses no nonces.
+     */
+    Fixture(Path directory, TokenConfig tokens, DPoPNonceMode opsNonces, Clock clock) throws Exception {
         this.tokens = tokens;
-        now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        clock = Clock.fixed(now, ZoneOffset.UTC);
+        this.opsNonces = opsNonces;
+        now = clock.instant();
+        this.clock = clock;
         signingKeyFile = directory.resolve("data/signing-key.jwk");
         idpKey = ecKey("idp-1");
         agentIdpKey = ecKey("agents-1");
         proofKey = ecKey(null);
         authority.grant("ops", "ops.read", "ops.write");
         authority.grant("files", "files.read");
-        services = TokenServices.create(config(tokens), ORIGIN, authority, clock);
+        services = services(tokens, opsNonces);
     }
 
     /** Returns a second gateway replica with the same configuration and signing key file. */
     TokenServices replica() throws IOException {
-        return TokenServices.create(config(tokens), ORIGIN, authority, clock);
+        return services(tokens, opsNonces);
     }
 
-    private GatewayConfig config(TokenConfig tokens) {
-        List<RouteConfig> routes = List.of(route("ops", "/tools/ops/"), route("files", "/tools/files/"));
+    /**
+     * Returns new token services with this fixture's signing key, identity providers and clock, and
+     * {@code tokens}: another replica of the same gateway.
+     */
+    TokenServices services(TokenConfig tokens, DPoPNonceMode opsNonces) throws IOException {
+        return TokenServices.create(config(tokens, opsNonces), ORIGIN, authority, clock);
+    }
+
+    private GatewayConfig config(TokenConfig tokens, DPoPNonceMode opsNonces) {
+        List<RouteConfig> routes = List.of(route("ops", "/tools/ops/", opsNonces),
+                route("files", "/tools/files/", DPoPNonceMode.OFF));
         List<TrustedIssuerConfig> issuers = List.of(issuer(IDP, idpKey), issuer(AGENT_IDP, agentIdpKey));
         return new GatewayConfig(null, new ListenerConfig("127.0.0.1", 0), new ListenerConfig("127.0.0.1", 0),
                 ORIGIN, routes, issuers, new SigningKeyConfig(signingKeyFile, "ES256"),
@@ -109,9 +130,9 @@ final class Fixture {
                 new PolicyConfig(new OperatorConfig(Set.of("oncall"), Set.of("hwk"), null, null), List.of()), null);
     }
 
-    private static RouteConfig route(String tool, String prefix) {
+    private static RouteConfig route(String tool, String prefix, DPoPNonceMode nonces) {
         return new RouteConfig(tool, prefix, URI.create("http://127.0.0.1:9/"), Duration.ofSeconds(2),
-                Duration.ofSeconds(30), tool);
+                Duration.ofSeconds(30), tool, RouteConfig.DEFAULT_IDLE_TIMEOUT, nonces);
     }
 
     private static TrustedIssuerConfig issuer(String issuer, ECKey key) {
@@ -227,6 +248,15 @@ final class Fixture {
 
     static String proof(ECKey key, String method, String uri, Instant issuedAt, String accessToken) {
         return sign(proofHeader(key, JWSAlgorithm.ES256), proofClaims(method, uri, issuedAt, accessToken).build(), key);
+    }
+
+    /** Returns a proof with a {@code nonce} claim, or without one when {@code nonce} is null. */
+    static String proof(ECKey key, String method, String uri, Instant issuedAt, String accessToken, String nonce) {
+        JWTClaimsSet.Builder claims = proofClaims(method, uri, issuedAt, accessToken);
+        if (nonce != null) {
+            claims.claim("nonce", nonce);
+        }
+        return sign(proofHeader(key, JWSAlgorithm.ES256), claims.build(), key);
     }
 
     // Token endpoint requests.

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TokenExchangeServiceTest {
 
@@ -373,6 +374,16 @@ class TokenExchangeServiceTest {
                         ORIGIN + "/oauth2/token2", f.now, null)),
                 arguments("htu https", (ProofMaker) f -> Fixture.proof(f.proofKey, "POST",
                         "https://127.0.0.1:8080/oauth2/token", f.now, null)),
+                arguments("htu trailing slash", (ProofMaker) f -> Fixture.proof(f.proofKey, "POST",
+                        ORIGIN + "/oauth2/token/", f.now, null)),
+                arguments("htu path case", (ProofMaker) f -> Fixture.proof(f.proofKey, "POST",
+                        ORIGIN + "/OAUTH2/token", f.now, null)),
+                arguments("htu other port", (ProofMaker) f -> Fixture.proof(f.proofKey, "POST",
+                        "http://127.0.0.1/oauth2/token", f.now, null)),
+                arguments("htu other host", (ProofMaker) f -> Fixture.proof(f.proofKey, "POST",
+                        "http://localhost:8080/oauth2/token", f.now, null)),
+                arguments("htu unparseable", (ProofMaker) f -> Fixture.proof(f.proofKey, "POST",
+                        "http://127.0.0.1:8080:1/oauth2/token", f.now, null)),
                 arguments("iat too old", (ProofMaker) f -> Fixture.proof(f.proofKey, "POST",
                         TOKEN_ENDPOINT.toString(), f.now.minusSeconds(120), null)),
                 arguments("iat in future", (ProofMaker) f -> Fixture.proof(f.proofKey, "POST",
@@ -415,6 +426,18 @@ class TokenExchangeServiceTest {
         signature.initSign(pair.getPrivate());
         signature.update(input.getBytes(StandardCharsets.US_ASCII));
         return input + "." + Base64URL.encode(signature.sign());
+    }
+
+    /** Proof {@code htu} values equal to the token endpoint's URI after RFC 3986 normalization. */
+    @ParameterizedTest
+    @ValueSource(strings = {"HTTP://127.0.0.1:8080/oauth2/token", "http://127.0.0.1:8080/oauth2/./token",
+        "http://127.0.0.1:8080/oauth2/x/../token", "http://127.0.0.1:8080/%6Fauth2/token",
+        "http://127.0.0.1:8080/oauth2/token?grant_type=x", "http://127.0.0.1:8080/oauth2/token#f"})
+    void equivalentHtuAccepted(String htu) throws Exception {
+        TokenExchangeRequest request = new TokenExchangeRequest("POST", TOKEN_ENDPOINT, fixture.form(),
+                List.of(Fixture.proof(fixture.proofKey, "POST", htu, fixture.now, null)));
+
+        assertThat(fixture.exchange().exchange(request).tool()).isEqualTo("ops");
     }
 
     @Test

@@ -28,6 +28,8 @@ public final class GatewayConfigMapper {
 
     private static final List<String> TOP_LEVEL_KEYS = List.of("listeners", "public-origin", "signing-key", "audit",
             "tokens", "trusted-issuers", "routes", "policy", "sample-tool");
+    /** Maximum digits of a count, so that every accepted count fits a {@code long}. */
+    private static final int MAX_COUNT_DIGITS = 18;
     private static final String ORIGIN_FORM = "scheme://host[:port] with scheme http or https, no path";
 
     private final Values values;
@@ -143,7 +145,8 @@ public final class GatewayConfigMapper {
             return defaults;
         }
         MappingReader tokens = MappingReader.of(errors, "tokens", node.get(),
-                List.of("capability-lifetime", "proof-max-age", "clock-skew", "txn-token-lifetime", "replay-cache"));
+                List.of("capability-lifetime", "proof-max-age", "clock-skew", "txn-token-lifetime", "dpop-nonce",
+                        "verified-token-cache-size", "replay-cache"));
         Duration second = Duration.ofSeconds(1);
         Duration fiveMinutes = Duration.ofSeconds(300);
         return new TokenConfig(
@@ -152,9 +155,26 @@ public final class GatewayConfigMapper {
                 duration(tokens, "proof-max-age", defaults.proofMaxAge(), second, fiveMinutes),
                 duration(tokens, "clock-skew", defaults.clockSkew(), Duration.ZERO, TokenConfig.MAX_CLOCK_SKEW),
                 duration(tokens, "txn-token-lifetime", defaults.txnTokenLifetime(), second, fiveMinutes),
-                defaults.nonces(),
+                new NonceSection(values).map(tokens, "dpop-nonce"),
                 new ReplayCacheSection(values).map(tokens),
-                defaults.verifiedTokenCacheSize());
+                verifiedTokenCacheSize(tokens, "verified-token-cache-size"));
+    }
+
+    /** Returns {@code tokens.verified-token-cache-size}: a whole number, 0 or more, where 0 turns the cache off. */
+    private long verifiedTokenCacheSize(MappingReader tokens, String key) throws ConfigException {
+        Optional<YamlNode> node = tokens.optional(key);
+        if (node.isEmpty()) {
+            return TokenConfig.DEFAULT_VERIFIED_TOKEN_CACHE_SIZE;
+        }
+        String expected = "a whole number, 0 or more (0 turns the cache off)";
+        String text = values.string(node.get(), tokens.path(key), expected);
+        boolean digits = !text.isEmpty() && text.length() <= MAX_COUNT_DIGITS
+                && text.chars().allMatch(c -> c >= '0' && c <= '9');
+        if (!digits) {
+            throw errors.at(node.get(), tokens.path(key), ConfigErrors.quote(text) + " is not a whole number",
+                    expected);
+        }
+        return Long.parseLong(text);
     }
 
     private Duration duration(MappingReader mapping, String key, Duration defaultValue, Duration min, Duration max)

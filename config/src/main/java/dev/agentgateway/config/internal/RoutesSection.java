@@ -1,6 +1,7 @@
 package dev.agentgateway.config.internal;
 
 import dev.agentgateway.config.ConfigException;
+import dev.agentgateway.config.DPoPNonceMode;
 import dev.agentgateway.config.RouteConfig;
 import java.net.URI;
 import java.time.Duration;
@@ -25,7 +26,7 @@ final class RoutesSection {
     static final Pattern TOOL = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Pattern PREFIX_SEGMENT = Pattern.compile("[A-Za-z0-9._~!$&'()*+,;=:@-]+");
     private static final List<String> ROUTE_KEYS = List.of("tool", "path-prefix", "backend", "connect-timeout",
-            "response-timeout", "backend-audience", "idle-timeout");
+            "response-timeout", "backend-audience", "idle-timeout", "dpop-nonce");
     private static final String PREFIX_FORM = "a path starting and ending with '/', for example /tools/ops/";
     private static final String BACKEND_FORM = "http://host:port/...";
 
@@ -73,7 +74,12 @@ final class RoutesSection {
         String audience = audienceNode.isPresent()
                 ? values.nonEmptyString(audienceNode.get(), mapping.path("backend-audience"), "a non-empty string")
                 : tool;
-        return new RouteConfig(tool, prefix, backend, connectTimeout, responseTimeout, audience, idleTimeout);
+        Optional<YamlNode> nonceNode = mapping.optional("dpop-nonce");
+        DPoPNonceMode nonceMode = nonceNode.isPresent()
+                ? new NonceSection(values).mode(nonceNode.get(), mapping.path("dpop-nonce"))
+                : DPoPNonceMode.OFF;
+        return new RouteConfig(tool, prefix, backend, connectTimeout, responseTimeout, audience, idleTimeout,
+                nonceMode);
     }
 
     private String pathPrefix(YamlNode node, String path) throws ConfigException {

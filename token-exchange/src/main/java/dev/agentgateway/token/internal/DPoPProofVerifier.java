@@ -5,6 +5,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.oauth2.sdk.dpop.JWKThumbprintConfirmation;
@@ -22,12 +23,14 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,6 +52,8 @@ public final class DPoPProofVerifier {
             JWSAlgorithm.ES512, JWSAlgorithm.RS256, JWSAlgorithm.PS256);
 
     private static final String KIND = "DPoP proof";
+    /** JWK members that contain private or secret key material (RFC 7518 §6.2.2, §6.3.2 and §6.4.1). */
+    private static final List<String> PRIVATE_KEY_MEMBERS = List.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
 
     private final Duration proofMaxAge;
     private final Duration clockSkew;
@@ -78,84 +83,147 @@ public final class DPoPProofVerifier {
         return proofMaxAge.plus(clockSkew).toSeconds();
     }
 
-    /** A verified proof: its key's RFC 7638 thumbprint and its {@code jti}. */
-    public record VerifiedProof(String keyThumbprint, String proofId) {
+    /**
+     * A verified proof.
+     *
+     * @param keyThumbprint RFC 7638 thumbprint of the proof key
+     * @param proofId the proof's {@code jti}
+     * @param dpopNonce a fresh nonce for the response's {@code DPoP-Nonce} header, or {@code null} when none is due
+     *     because the endpoint does not use nonces or the proof's nonce is from the current slot
+     */
+    public record VerifiedProof(String keyThumbprint, String proofId, String dpopNonce) {
+    }
+
+    /**
+     * Verifies a proof sent to the token endpoint ({@code htm} POST, {@code htu} the endpoint) without nonces.
+     *
+     * @throws OAuthException {@code invalid_dpop_proof} when any check fails
+     */
+    public VerifiedProof verifyTokenRequest(String proof, URI endpointUri) throws OAuthException {
+        return verifyTokenRequest(proof, endpointUri, NonceRequirement.NONE);
     }
 
     /**
      * Verifies a proof sent to the token endpoint ({@code htm} POST, {@code htu} the endpoint).
      *
-     * @throws OAuthException {@code invalid_dpop_proof} when any check fails, {@code temporarily_unavailable} when
-     *     the replay cache cannot be reached
+     * @param nonces the token endpoint's nonce requirement
+     * @throws OAuthException {@code use_dpop_nonce} when the nonce requirement is not met, {@code invalid_dpop_proof}
+     *     when any other check fails, {@code temporarily_unavailable} when the replay cache cannot be reached
      */
-    public VerifiedProof verifyTokenRequest(String proof, URI endpointUri) throws OAuthException {
+    public VerifiedProof verifyTokenRequest(String proof, URI endpointUri, NonceRequirement nonces)
+            throws OAuthException {
         ParsedProof parsed = parse(proof);
+        ProofTarget target = ProofTarget.of("POST", endpointUri);
+        NonceRequirement.Decision nonce = nonces.decide(parsed.nonce());
         DPoPTokenRequestVerifier verifier = new DPoPTokenRequestVerifier(new LinkedHashSet<>(ALGORITHMS),
-                endpointUri, clockSkew.toSeconds(), sdkMaxAgeSeconds(), replayCache.checkerFor(parsed.jwt()));
+                target.uri(), clockSkew.toSeconds(), sdkMaxAgeSeconds(), replayCache.checkerFor(parsed.sdkView()));
         AtomicReference<JWTClaimsSet> claims = new AtomicReference<>();
         try {
-            verifier.verify(parsed.issuer(), parsed.jwt(), null, context -> claims.set(context.getJWTClaimsSet()));
+            verifier.verify(parsed.issuer(), parsed.sdkView(), nonce.acceptedNonces(),
+                    context -> claims.set(context.getJWTClaimsSet()));
         } catch (ReplayCacheUnavailableException e) {
             throw replayCheckUnavailable(e);
         } catch (RuntimeException e) {
             throw LibraryFailures.rejection(OAuthErrorCode.INVALID_DPOP_PROOF, KIND, e);
         } catch (InvalidDPoPProofException e) {
-            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF,
-                    ProofErrors.describe(e, expected("POST", endpointUri)));
+            throw proofFailure(e, nonce, expected(target));
         } catch (JOSEException e) {
             throw signatureCheckFailed();
         }
-        return verified(parsed, claims.get());
+        return verified(parsed, claims.get(), nonce);
+    }
+
+    /**
+     * Verifies a proof sent with a capability token to a protected resource, without nonces.
+     *
+     * @see #verifyResourceRequest(String, String, URI, String, String, NonceRequirement)
+     */
+    public VerifiedProof verifyResourceRequest(String proof, String method, URI requestUri, String accessToken,
+            String keyThumbprint) throws OAuthException {
+        return verifyResourceRequest(proof, method, requestUri, accessToken, keyThumbprint, NonceRequirement.NONE);
     }
 
     /**
      * Verifies a proof sent with a capability token to a protected resource.
      *
-     * @param method request method as received, compared with {@code htm}
-     * @param requestUri request URI; query and fragment are ignored when compared with {@code htu}
+     * @param method request method as received, compared with {@code htm} exactly (case-sensitive)
+     * @param requestUri request URI; it and {@code htu} are compared after RFC 3986 normalization, without query
+     *     and fragment
      * @param accessToken the capability token, whose hash the proof's {@code ath} must be
      * @param keyThumbprint the token's {@code cnf.jkt}
-     * @throws OAuthException {@code invalid_dpop_proof} when the proof fails a check, {@code invalid_token} when
-     *     the proof is valid but its key is not the one the token is bound to, {@code temporarily_unavailable} when
-     *     the replay cache cannot be reached
+     * @param nonces the route's nonce requirement
+     * @throws OAuthException {@code use_dpop_nonce} when the nonce requirement is not met, {@code invalid_dpop_proof}
+     *     when the proof fails another check, {@code invalid_token} when the proof is valid but its key is not the
+     *     one the token is bound to, {@code temporarily_unavailable} when the replay cache cannot be reached
      */
     public VerifiedProof verifyResourceRequest(String proof, String method, URI requestUri, String accessToken,
-            String keyThumbprint) throws OAuthException {
+            String keyThumbprint, NonceRequirement nonces) throws OAuthException {
         ParsedProof parsed = parse(proof);
+        ProofTarget target = ProofTarget.of(method, requestUri);
+        NonceRequirement.Decision nonce = nonces.decide(parsed.nonce());
         // A verifier per call, because its replay check reads this proof's iat.
         DPoPProtectedResourceRequestVerifier resourceVerifier = new DPoPProtectedResourceRequestVerifier(
                 new LinkedHashSet<>(ALGORITHMS), clockSkew.toSeconds(), sdkMaxAgeSeconds(),
-                replayCache.checkerFor(parsed.jwt()));
+                replayCache.checkerFor(parsed.sdkView()));
         AtomicReference<DPoPProofContext> context = new AtomicReference<>();
         try {
-            resourceVerifier.verify(method, requestUri, parsed.issuer(), parsed.jwt(),
+            resourceVerifier.verify(method, target.uri(), parsed.issuer(), parsed.sdkView(),
                     new DPoPAccessToken(accessToken), new JWKThumbprintConfirmation(new Base64URL(keyThumbprint)),
-                    null, context::set);
+                    nonce.acceptedNonces(), context::set);
         } catch (ReplayCacheUnavailableException e) {
             throw replayCheckUnavailable(e);
         } catch (RuntimeException e) {
             throw LibraryFailures.rejection(OAuthErrorCode.INVALID_DPOP_PROOF, KIND, e);
         } catch (InvalidDPoPProofException e) {
-            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF,
-                    ProofErrors.describe(e, expected(method, requestUri)));
+            throw proofFailure(e, nonce, expected(target));
         } catch (AccessTokenValidationException e) {
             throw bindingFailure(context.get(), accessToken, keyThumbprint, parsed);
         } catch (JOSEException e) {
             throw signatureCheckFailed();
         }
         DPoPProofContext verifiedContext = context.get();
-        return verified(parsed, verifiedContext == null ? null : verifiedContext.getJWTClaimsSet());
+        return verified(parsed, verifiedContext == null ? null : verifiedContext.getJWTClaimsSet(), nonce);
     }
 
-    /** Returns what a proof for {@code method} and {@code requestUri} was checked against. */
-    private ProofErrors.Expected expected(String method, URI requestUri) {
-        URI htu = requestUri;
-        try {
-            htu = new URI(requestUri.getScheme(), requestUri.getRawAuthority(), requestUri.getRawPath(), null, null);
-        } catch (URISyntaxException e) {
-            // The URI came from a parsed request, so its parts always form a URI again.
+    /**
+     * Maps a rejection by the SDK. A proof whose only fault is its nonce gets {@code use_dpop_nonce}. The SDK checks
+     * the nonce after the signature, {@code htm}, {@code htu} and {@code iat}, and before it records the
+     * {@code jti}, so such a proof is not consumed. The client's retry is a new proof with a new {@code jti} anyway.
+     */
+    private static OAuthException proofFailure(InvalidDPoPProofException error, NonceRequirement.Decision nonce,
+            ProofErrors.Expected expected) {
+        if (nonce.rejection() != null && ProofErrors.isNonceOnly(error)) {
+            return nonce.rejection();
         }
-        return new ProofErrors.Expected(method, htu, proofMaxAge.toSeconds(), clockSkew.toSeconds());
+        return new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, ProofErrors.describe(error, expected));
+    }
+
+    private ProofErrors.Expected expected(ProofTarget target) {
+        return new ProofErrors.Expected(target.method(), target.uri(), proofMaxAge.toSeconds(), clockSkew.toSeconds());
+    }
+
+    /**
+     * The request a proof must be for: its method and its URI in the normalized form of {@link HttpUriNormalizer}.
+     */
+    private record ProofTarget(String method, URI uri) {
+
+        /**
+         * Normalizes the URI the gateway built from its public origin and the request path.
+         *
+         * @throws OAuthException {@code invalid_request} when the URI cannot be normalized
+         */
+        static ProofTarget of(String method, URI requestUri) throws OAuthException {
+            String normalized = HttpUriNormalizer.normalize(requestUri.toASCIIString());
+            try {
+                if (normalized != null) {
+                    return new ProofTarget(method, new URI(normalized));
+                }
+            } catch (URISyntaxException e) {
+                // Reported below like any other URI that cannot be normalized.
+            }
+            throw new OAuthException(OAuthErrorCode.INVALID_REQUEST, "request URI cannot be compared with a DPoP"
+                    + " proof htu (expected: an absolute http or https URI)");
+        }
     }
 
     /** Returns the rejection of a proof whose replay check got no answer, which never counts as "not seen". */
@@ -192,12 +260,17 @@ public final class DPoPProofVerifier {
         }
     }
 
-    private VerifiedProof verified(ParsedProof parsed, JWTClaimsSet claims) throws OAuthException {
+    private VerifiedProof verified(ParsedProof parsed, JWTClaimsSet claims, NonceRequirement.Decision nonce)
+            throws OAuthException {
         if (claims == null) {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof claims missing");
         }
+        if (nonce.rejection() != null) {
+            // The SDK's nonce check rules this out. Should it accept such a proof anyway, the request fails closed.
+            throw nonce.rejection();
+        }
         checkIssuedAt(claims);
-        return new VerifiedProof(parsed.issuer().getValue(), claims.getJWTID());
+        return new VerifiedProof(parsed.issuer().getValue(), claims.getJWTID(), nonce.responseNonce());
     }
 
     /** Checks {@code iat} against the injected clock: at most skew ahead, at most max age plus skew behind. */
@@ -214,7 +287,14 @@ public final class DPoPProofVerifier {
         }
     }
 
-    private record ParsedProof(SignedJWT jwt, DPoPIssuer issuer) {
+    /**
+     * A parsed proof.
+     *
+     * @param sdkView the proof with its {@code htu} normalized, as handed to the SDK
+     * @param issuer thumbprint of the header key, the replay cache's issuer
+     * @param nonce the {@code nonce} claim, or {@code null}
+     */
+    private record ParsedProof(SignedJWT sdkView, DPoPIssuer issuer, String nonce) {
     }
 
     /** Parses the proof and checks its header key, whose thumbprint becomes the replay cache's issuer. */
@@ -222,10 +302,12 @@ public final class DPoPProofVerifier {
         SignedJWT jwt = CompactJws.parse(proof, KIND, MAX_PROOF_LENGTH, OAuthErrorCode.INVALID_DPOP_PROOF);
         RegisteredClaims.check(jwt, KIND, OAuthErrorCode.INVALID_DPOP_PROOF);
         ProofClaims.check(jwt);
+        SignedJWT sdkView = normalizedView(jwt);
         JWK key = jwt.getHeader().getJWK();
         if (key == null) {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof jwk header missing");
         }
+        checkPublicMembers(jwt);
         if (key.isPrivate()) {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF,
                     "DPoP proof jwk contains private key members (expected: a public key)");
@@ -235,12 +317,51 @@ public final class DPoPProofVerifier {
                     + " bits (expected: at least " + MIN_RSA_BITS + ")");
         }
         try {
-            return new ParsedProof(jwt, new DPoPIssuer(key.computeThumbprint().toString()));
+            return new ParsedProof(sdkView, new DPoPIssuer(key.computeThumbprint().toString()),
+                    ProofClaims.nonce(jwt));
         } catch (RuntimeException e) {
             throw LibraryFailures.rejection(OAuthErrorCode.INVALID_DPOP_PROOF, KIND, e);
         } catch (JOSEException e) {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF,
                     "DPoP proof jwk thumbprint could not be computed (expected: a complete public key)");
+        }
+    }
+
+    /**
+     * Rejects a header {@code jwk} that contains any private or secret member name, whatever its {@code kty}. Nimbus
+     * drops members that do not belong to the key type, so an EC key with a {@code k} would otherwise pass as a
+     * public key. Only the member name is reported, never its value.
+     */
+    private static void checkPublicMembers(SignedJWT jwt) throws OAuthException {
+        Map<String, Object> header;
+        try {
+            header = JSONObjectUtils.parse(jwt.getHeader().getParsedBase64URL().decodeToString());
+        } catch (ParseException e) {
+            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, KIND + " rejected: header is not a JSON"
+                    + " object");
+        }
+        if (!(header.get("jwk") instanceof Map<?, ?> jwk)) {
+            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof jwk header is not a JSON object");
+        }
+        for (String member : PRIVATE_KEY_MEMBERS) {
+            if (jwk.containsKey(member)) {
+                throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, "DPoP proof jwk contains the private key"
+                        + " member " + Quoting.quote(member) + " (expected: a public key)");
+            }
+        }
+    }
+
+    private static SignedJWT normalizedView(SignedJWT jwt) throws OAuthException {
+        String htu = ProofClaims.htu(jwt);
+        String normalized = HttpUriNormalizer.normalize(htu);
+        if (normalized == null) {
+            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, KIND + " rejected: htu " + Quoting.quote(htu)
+                    + " is not a valid http(s) URI (expected: the request URI as defined in RFC 3986)");
+        }
+        try {
+            return new NormalizedHtuProof(jwt, normalized);
+        } catch (ParseException e) {
+            throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, KIND + " rejected: not a valid signed JWT");
         }
     }
 

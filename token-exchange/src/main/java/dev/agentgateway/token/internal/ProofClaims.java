@@ -44,6 +44,16 @@ final class ProofClaims {
         optionalString(payload, "nonce");
     }
 
+    /** Returns the proof's {@code htu} claim, which {@link #check} has found to be a non-blank string. */
+    static String htu(SignedJWT jwt) {
+        return (String) CompactJws.payload(jwt).get("htu");
+    }
+
+    /** Returns the proof's {@code nonce} claim, or {@code null} when it has none. {@link #check} has run first. */
+    static String nonce(SignedJWT jwt) {
+        return (String) CompactJws.payload(jwt).get("nonce");
+    }
+
     private static String requiredString(Map<String, Object> payload, String claim, int maxLength)
             throws OAuthException {
         Object value = payload.get(claim);

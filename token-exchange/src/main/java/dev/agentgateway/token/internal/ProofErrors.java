@@ -45,6 +45,16 @@ final class ProofErrors {
         return describeStructure(text);
     }
 
+    /**
+     * Returns whether the SDK rejected the proof for its {@code nonce} claim alone: missing, not a string, or not
+     * among the accepted nonces.
+     */
+    static boolean isNonceOnly(InvalidDPoPProofException error) {
+        String text = sdkText(error);
+        return text.startsWith("jwt nonce claim value rejected") || text.startsWith("illegal jwt nonce claim")
+                || text.equals("jwt missing required claims: [nonce]");
+    }
+
     /** Describes failures of the proof's header, key, signature and claim set. */
     private static String describeStructure(String text) {
         if (text.startsWith("missing jwt ath claim") || text.equals("jwt missing required claims: [ath]")) {
