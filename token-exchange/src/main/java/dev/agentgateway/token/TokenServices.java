@@ -83,7 +83,7 @@ public final class TokenServices {
         TokenExchangeService tokenExchange = new TokenExchangeService(publicOrigin, config.routes(), issuers, proofs,
                 authority, signingKey, lifetime, clock);
         AccessTokenAuthenticator authenticator = new AccessTokenAuthenticator(publicOrigin, signingKey.publicKeys(),
-                proofs, tokens.clockSkew(), clock);
+                proofs, tokens.clockSkew(), clock, tokens.verifiedTokenCacheSize());
         TxnTokenIssuer txnTokens = new TxnTokenIssuer(publicOrigin, signingKey, tokens.txnTokenLifetime(), clock);
         return new TokenServices(publicOrigin, signingKey, tokenExchange, authenticator, txnTokens);
     }
