@@ -55,10 +55,6 @@ class AttackCasesTest {
         Kind(OAuthErrorCode code) {
             this.code = code;
         }
-
-        boolean isProof() {
-            return this == RESOURCE_PROOF || this == TOKEN_ENDPOINT_PROOF;
-        }
     }
 
     private static final Set<Kind> ALL = EnumSet.allOf(Kind.class);
@@ -257,7 +253,7 @@ class AttackCasesTest {
         return HostileTokens.hmac(header, payload(kind), secret);
     }
 
-    /** Signed by an attacker whose key or key URL is in the header; a proof's jwk is its key by design. */
+    /** Tokens signed by an attacker whose key or key URL is in the header. A proof's jwk is its key by design. */
     private static Stream<Arguments> headerKeys() {
         return Stream.of(
                 cases(KEY_FROM_CONFIG, "embedded jwk", (t, k) -> t.attackerSigned(k, "jwk",
@@ -297,7 +293,7 @@ class AttackCasesTest {
         return withHeader(kind, "jwk", jwk);
     }
 
-    /** A proof's own key is its {@code jwk}, so a {@code jku} beside it is ignored and never fetched. */
+    /** Accepts a proof with a {@code jku} or {@code x5u} beside its {@code jwk}, its key, and fetches nothing. */
     @ParameterizedTest
     @EnumSource(value = Kind.class, names = {"RESOURCE_PROOF", "TOKEN_ENDPOINT_PROOF"})
     void proofKeyUrlIgnored(Kind kind) throws Exception {

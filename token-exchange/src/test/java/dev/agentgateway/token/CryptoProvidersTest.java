@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Installing the process-wide JCA provider. The build runs on Linux x86-64, where ACCP's native library loads, so
- * ACCP is expected; on another platform BouncyCastle would be chosen and these tests would fail, saying so.
+ * ACCP is expected. On another platform BouncyCastle would be chosen and {@code correttoChosenHere} would fail.
  */
 class CryptoProvidersTest {
 
@@ -95,7 +95,7 @@ class CryptoProvidersTest {
         }
     }
 
-    /** The installed provider verifies directly too, not only when Nimbus asks for the default. */
+    /** The installed provider verifies when named explicitly too, not only as the default. */
     @Test
     void providerVerifiesJdkSignature() throws Exception {
         KeyPair pair = sunEcKeyPair();

@@ -132,7 +132,7 @@ class TokenKindConfusionTest {
                         .isEqualTo(OAuthErrorCode.INVALID_DPOP_PROOF));
     }
 
-    /** A proof whose header and claims are complete but whose {@code typ} is another kind's. */
+    /** Rejects a proof whose header and claims are complete but whose {@code typ} is another kind's. */
     @ParameterizedTest
     @ValueSource(strings = {"JWT", "at+jwt", "txntoken+jwt", "application/dpop+jwt", "dpop+jwt+x"})
     void proofWithForeignTypRejected(String type) {

@@ -38,8 +38,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The verified-token cache of {@link AccessTokenAuthenticator}. Token signature checks are counted through the
- * processor's verifier factory, which creates one verifier per check; the proof's signature is checked by
- * oauth2-oidc-sdk's own verifiers and is not counted.
+ * processor's verifier factory, which creates one verifier per check. The proof's signature is checked by
+ * oauth2-oidc-sdk's own verifiers, so it is not counted.
  */
 class VerifiedTokenCacheTest {
 
@@ -74,7 +74,7 @@ class VerifiedTokenCacheTest {
         }
     }
 
-    /** Counts the signature verifiers the token processor asks for. */
+    /** Counts the signature verifiers that the token processor creates. */
     static final class CountingFactory implements JWSVerifierFactory {
 
         final AtomicInteger created = new AtomicInteger();

@@ -58,7 +58,7 @@ final class Ed25519Keys {
 
     /**
      * Returns {@code key} as a public key of the current Ed25519 provider, after checking that its X.509 encoding
-     * names Ed25519 and holds 32 key bytes. Ed448 and X25519 keys are rejected.
+     * names Ed25519 and contains 32 key bytes. Ed448 and X25519 keys are rejected.
      */
     static PublicKey publicKey(PublicKey key) throws JOSEException {
         byte[] encoded = "X.509".equals(key.getFormat()) ? key.getEncoded() : null;

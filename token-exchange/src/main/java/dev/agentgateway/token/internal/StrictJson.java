@@ -16,10 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Checks the segments of a compact JWS before any JSON library that tolerates more than RFC 8259 reads them:
- * canonical unpadded base64url (RFC 7515 §2), UTF-8 without invalid sequences, and for header and payload one JSON
- * object with unique member names (RFC 7515 §4, RFC 8725 §3.2), bounded nesting and bounded value sizes, and
- * nothing after it. Only rejects; the caller parses the token afterwards.
+ * Checks the segments of a compact JWS before Nimbus, whose JSON parser tolerates more than RFC 8259, reads them.
+ * Every segment must be canonical unpadded base64url (RFC 7515 §2). Header and payload must each be valid UTF-8
+ * containing exactly one JSON object with unique member names (RFC 7515 §4, RFC 8725 §3.2), bounded nesting and
+ * bounded value sizes. Only rejects, so the caller parses the token afterwards.
  */
 final class StrictJson {
 
