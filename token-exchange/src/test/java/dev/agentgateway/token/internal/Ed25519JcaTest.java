@@ -51,7 +51,8 @@ class Ed25519JcaTest {
         KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         byte[] x = Ed25519Keys.rawPublicKey(pair.getPublic());
         byte[] pkcs8 = pair.getPrivate().getEncoded();
-        byte[] d = Arrays.copyOfRange(pkcs8, pkcs8.length - Ed25519Keys.KEY_BYTES, pkcs8.length);
+        // RFC 8410 §7: the 32-byte seed follows a 16-byte prefix, with or without a public key after it.
+        byte[] d = Arrays.copyOfRange(pkcs8, 16, 16 + Ed25519Keys.KEY_BYTES);
         return new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(x)).d(Base64URL.encode(d)).keyID(keyId)
                 .build();
     }
