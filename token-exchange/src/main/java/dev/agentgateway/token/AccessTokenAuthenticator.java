@@ -43,7 +43,7 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Verifies {@code Authorization: DPoP} capability tokens and their DPoP proofs at the proxy (RFC 9449 §4.3 and
  * §7). A token whose signature has been verified once is remembered by its SHA-256 until its {@code exp}, so a
- * repeated token costs one signature check, the proof's; its claims are still checked on every request.
+ * repeated token costs one signature check, the proof's. Its claims are still checked on every request.
  * Thread-safe.
  */
 public final class AccessTokenAuthenticator {

@@ -14,8 +14,9 @@ import java.util.Set;
 
 /**
  * Creates JWS verifiers for the gateway's JWT processors: {@link Ed25519JcaVerifier} for {@code EdDSA} and
- * {@code Ed25519}, Nimbus's {@link DefaultJWSVerifierFactory} for every other algorithm. Which algorithms a
- * processor accepts is decided by its key selector, not here. Thread-safe.
+ * {@code Ed25519}, Nimbus's {@link DefaultJWSVerifierFactory} for the other signature algorithms. MAC algorithms
+ * ({@code HS256} and its kin) are rejected here as well as by every key selector, because the gateway verifies
+ * only signatures and a MAC keyed with a public key proves nothing. Thread-safe.
  */
 public final class GatewayJwsVerifierFactory implements JWSVerifierFactory {
 
@@ -24,12 +25,17 @@ public final class GatewayJwsVerifierFactory implements JWSVerifierFactory {
 
     public GatewayJwsVerifierFactory() {
         Set<JWSAlgorithm> supported = new HashSet<>(delegate.supportedJWSAlgorithms());
+        supported.removeAll(JWSAlgorithm.Family.HMAC_SHA);
         supported.addAll(Ed25519JcaVerifier.ALGORITHMS);
         this.algorithms = Set.copyOf(supported);
     }
 
     @Override
     public JWSVerifier createJWSVerifier(JWSHeader header, Key key) throws JOSEException {
+        if (JWSAlgorithm.Family.HMAC_SHA.contains(header.getAlgorithm())) {
+            throw new JOSEException("JWS algorithm " + header.getAlgorithm() + " rejected (expected: a signature "
+                    + "algorithm, never a MAC)");
+        }
         if (!Ed25519JcaVerifier.ALGORITHMS.contains(header.getAlgorithm())) {
             return delegate.createJWSVerifier(header, key);
         }

@@ -26,6 +26,7 @@ import java.security.KeyPairGenerator;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -207,6 +208,18 @@ class Ed25519JcaTest {
                 JWSAlgorithm.ES256, JWSAlgorithm.RS256);
         assertThatThrownBy(() -> factory.createJWSVerifier(EDDSA, ecKey.toECPublicKey()))
                 .isInstanceOf(JOSEException.class);
+    }
+
+    @Test
+    void factoryRejectsMacAlgorithms() {
+        GatewayJwsVerifierFactory factory = new GatewayJwsVerifierFactory();
+        SecretKeySpec secret = new SecretKeySpec(new byte[32], "HmacSHA256");
+
+        for (JWSAlgorithm algorithm : JWSAlgorithm.Family.HMAC_SHA) {
+            assertThatThrownBy(() -> factory.createJWSVerifier(new JWSHeader(algorithm), secret))
+                    .as(algorithm.getName()).isInstanceOf(JOSEException.class).hasMessageContaining("never a MAC");
+            assertThat(factory.supportedJWSAlgorithms()).doesNotContain(algorithm);
+        }
     }
 
     DefaultJWTProcessor<SecurityContext> processor(Set<JWSAlgorithm> algorithms, JWKSet keys) {
