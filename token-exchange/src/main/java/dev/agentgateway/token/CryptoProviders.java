@@ -8,9 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Installs the JCA provider that verifies every signature in this process: Amazon Corretto Crypto Provider (native
- * AWS-LC) when its native library loads and passes its self-tests, otherwise BouncyCastle. Both go first in the
- * provider order.
+ * Installs the JCA provider that verifies signatures by default in this process: Amazon Corretto Crypto Provider
+ * (native AWS-LC) when its native library loads and passes its self-tests, otherwise BouncyCastle. The chosen one
+ * goes first in the provider order.
  *
  * <p>A process-wide provider order is the only way to speed up DPoP proof checks, because oauth2-oidc-sdk's DPoP
  * verifiers create their own Nimbus verifiers with no way to pass a provider in. Nimbus verifiers created by the

@@ -15,9 +15,9 @@ import java.security.SignatureException;
 import java.util.Set;
 
 /**
- * Verifies Ed25519 JWS signatures ({@code alg} {@code EdDSA} or {@code Ed25519}, RFC 8037 and RFC 9864) with the
- * JCA {@code Ed25519} signature of whichever provider the process's provider order puts first. Replaces Nimbus's
- * {@code Ed25519Verifier}, which needs Google Tink. A signature of the wrong length or one the provider cannot
+ * Verifies Ed25519 JWS signatures ({@code alg} {@code EdDSA} of RFC 8037 or the fully specified {@code Ed25519})
+ * with the JCA {@code Ed25519} signature of whichever provider the process's provider order puts first. Replaces
+ * Nimbus's {@code Ed25519Verifier}, which needs Google Tink. A signature of the wrong length or one the provider cannot
  * parse is an invalid signature, never an exception. A header with {@code crit} parameters is rejected, because
  * this verifier understands none. Thread-safe.
  */
