@@ -7,9 +7,11 @@ import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.JWSVerifierFactory;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.agentgateway.policy.Actor;
 import dev.agentgateway.policy.Principal;
@@ -19,10 +21,13 @@ import dev.agentgateway.token.internal.ClockedClaimsVerifier;
 import dev.agentgateway.token.internal.CompactJws;
 import dev.agentgateway.token.internal.DPoPProofVerifier;
 import dev.agentgateway.token.internal.DPoPProofVerifier.VerifiedProof;
+import dev.agentgateway.token.internal.GatewayJwsKeySelector;
+import dev.agentgateway.token.internal.GatewayJwsVerifierFactory;
 import dev.agentgateway.token.internal.LibraryFailures;
 import dev.agentgateway.token.internal.NonceRequirement;
 import dev.agentgateway.token.internal.Quoting;
 import dev.agentgateway.token.internal.RegisteredClaims;
+import dev.agentgateway.token.internal.VerifiedTokenCache;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,16 +43,26 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * Verifies {@code Authorization: DPoP} capability tokens and their DPoP proofs at the proxy (RFC 9449 §4.3 and
- * §7). Thread-safe.
+ * §7). A token whose signature has been verified once is remembered by its SHA-256 until its {@code exp}, so a
+ * repeated token costs one signature check, the proof's. Its claims are still checked on every request.
+ * Thread-safe.
  */
 public final class AccessTokenAuthenticator {
 
     private static final String KIND = "access token";
     private static final Set<String> REQUIRED_CLAIMS = Set.of("iss", "sub", "aud", "exp", "iat", "jti",
             CapabilityClaims.CONFIRMATION);
+    /**
+     * Accepts {@code typ} {@code at+jwt} and its full media type {@code application/at+jwt}, the two values
+     * RFC 9068 §4 requires resource servers to accept. The comparison is exact and case-sensitive: the gateway
+     * mints only {@code at+jwt}, so any other spelling comes from somewhere else.
+     */
     private static final JOSEObjectTypeVerifier<SecurityContext> EXACT_TYPE = (type, context) -> {
-        if (type == null || !CapabilityClaims.TYPE.getType().equals(type.getType())) {
-            throw new BadJOSEException("JOSE header typ " + (type == null ? "missing" : Quoting.quote(type.getType()))
+        String value = type == null ? null : type.getType();
+        boolean accepted = CapabilityClaims.TYPE.getType().equals(value)
+                || ("application/" + CapabilityClaims.TYPE.getType()).equals(value);
+        if (!accepted) {
+            throw new BadJOSEException("JOSE header typ " + (value == null ? "missing" : Quoting.quote(value))
                     + " (expected: " + CapabilityClaims.TYPE + ")");
         }
     };
@@ -59,19 +74,47 @@ public final class AccessTokenAuthenticator {
     private final Clock clock;
     /** Nonce requirement of each route by tool name; a tool without an entry uses no nonces. */
     private final Map<String, NonceRequirement> routeNonces;
+    private final JWSVerifierFactory verifierFactory;
+    /** Verified tokens by SHA-256, or {@code null} when the cache is off. */
+    private final VerifiedTokenCache verifiedTokens;
     /** One processor per tool, because the accepted {@code aud} is part of the claims verifier. */
     private final ConcurrentMap<String, DefaultJWTProcessor<SecurityContext>> processors =
             new ConcurrentHashMap<>();
 
+    /**
+     * @param routeNonces nonce requirement of each route by tool name
+     * @param verifiedTokenCacheSize maximum number of verified tokens remembered; 0 turns the cache off
+     */
     AccessTokenAuthenticator(String publicOrigin, JWKSet gatewayKeys, DPoPProofVerifier proofs, Duration clockSkew,
-            Clock clock, Map<String, NonceRequirement> routeNonces) {
+            Clock clock, Map<String, NonceRequirement> routeNonces, long verifiedTokenCacheSize) {
+        this(publicOrigin, gatewayKeys, proofs, clockSkew, clock, routeNonces, verifiedTokenCacheSize,
+                new GatewayJwsVerifierFactory());
+    }
+
+    /** Creates an authenticator whose token signatures are checked by verifiers from {@code verifierFactory}. */
+    AccessTokenAuthenticator(String publicOrigin, JWKSet gatewayKeys, DPoPProofVerifier proofs, Duration clockSkew,
+            Clock clock, Map<String, NonceRequirement> routeNonces, long verifiedTokenCacheSize,
+            JWSVerifierFactory verifierFactory) {
         this.publicOrigin = Objects.requireNonNull(publicOrigin, "publicOrigin");
-        this.keySelector = new JWSVerificationKeySelector<>(JWSAlgorithm.ES256,
+        this.keySelector = new GatewayJwsKeySelector<>(Set.of(JWSAlgorithm.ES256),
                 new ImmutableJWKSet<>(gatewayKeys.toPublicJWKSet()));
         this.proofs = Objects.requireNonNull(proofs, "proofs");
         this.clockSkew = Objects.requireNonNull(clockSkew, "clockSkew");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.routeNonces = Map.copyOf(routeNonces);
+        this.verifierFactory = Objects.requireNonNull(verifierFactory, "verifierFactory");
+        this.verifiedTokens = verifiedTokenCacheSize == 0 ? null : new VerifiedTokenCache(verifiedTokenCacheSize,
+                CapabilityClaims.MAX_LIFETIME.plus(clockSkew), clock);
+    }
+
+    /**
+     * Forgets every verified token, so each is verified again with the current keys. Call it when a gateway key is
+     * withdrawn.
+     */
+    void invalidateVerifiedTokens() {
+        if (verifiedTokens != null) {
+            verifiedTokens.invalidateAll();
+        }
     }
 
     /**
@@ -201,7 +244,37 @@ public final class AccessTokenAuthenticator {
         return true;
     }
 
+    /**
+     * Verifies the token, or only its claims when its signature was verified before. Only tokens that pass every
+     * check here are remembered.
+     */
     private JWTClaimsSet verifyToken(String token, String expectedTool) throws OAuthException {
+        if (verifiedTokens == null || token.length() > CapabilityClaims.MAX_TOKEN_LENGTH) {
+            return verifySignedToken(token, expectedTool);
+        }
+        String tokenHash = DPoPProofVerifier.accessTokenHash(token).toString();
+        Optional<JWTClaimsSet> remembered = verifiedTokens.get(tokenHash);
+        if (remembered.isPresent()) {
+            return verifyRememberedClaims(remembered.get(), expectedTool);
+        }
+        JWTClaimsSet claims = verifySignedToken(token, expectedTool);
+        verifiedTokens.put(tokenHash, claims);
+        return claims;
+    }
+
+    /** Applies the claim checks of a full verification, with the same clock, skew and expected tool. */
+    private JWTClaimsSet verifyRememberedClaims(JWTClaimsSet claims, String expectedTool) throws OAuthException {
+        try {
+            processors.computeIfAbsent(expectedTool, this::processor).getJWTClaimsSetVerifier().verify(claims, null);
+        } catch (BadJWTException e) {
+            throw new OAuthException(OAuthErrorCode.INVALID_TOKEN, KIND + " rejected: " + e.getMessage());
+        }
+        checkAudience(claims, expectedTool);
+        checkLifetime(claims);
+        return claims;
+    }
+
+    private JWTClaimsSet verifySignedToken(String token, String expectedTool) throws OAuthException {
         SignedJWT jwt = CompactJws.parse(token, KIND, CapabilityClaims.MAX_TOKEN_LENGTH, OAuthErrorCode.INVALID_TOKEN);
         RegisteredClaims.check(jwt, KIND, OAuthErrorCode.INVALID_TOKEN);
         JWTClaimsSet claims;
@@ -220,6 +293,7 @@ public final class AccessTokenAuthenticator {
     private DefaultJWTProcessor<SecurityContext> processor(String tool) {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(keySelector);
+        processor.setJWSVerifierFactory(verifierFactory);
         processor.setJWSTypeVerifier(EXACT_TYPE);
         JWTClaimsSet exactIssuer = new JWTClaimsSet.Builder().issuer(publicOrigin).build();
         processor.setJWTClaimsSetVerifier(new ClockedClaimsVerifier(Set.of(tool), exactIssuer, REQUIRED_CLAIMS,

@@ -96,7 +96,8 @@ public final class TokenServices implements AutoCloseable {
         TokenExchangeService tokenExchange = new TokenExchangeService(publicOrigin, config.routes(), issuers, proofs,
                 authority, signingKey, lifetime, clock, new NonceRequirement(tokens.nonces().tokenEndpoint(), nonces));
         AccessTokenAuthenticator authenticator = new AccessTokenAuthenticator(publicOrigin, signingKey.publicKeys(),
-                proofs, tokens.clockSkew(), clock, routeNonces(config.routes(), nonces));
+                proofs, tokens.clockSkew(), clock, routeNonces(config.routes(), nonces),
+                tokens.verifiedTokenCacheSize());
         TxnTokenIssuer txnTokens = new TxnTokenIssuer(publicOrigin, signingKey, tokens.txnTokenLifetime(), clock);
         return new TokenServices(publicOrigin, signingKey, tokenExchange, authenticator, txnTokens, replayCache);
     }

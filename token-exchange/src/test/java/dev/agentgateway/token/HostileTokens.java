@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.util.Base64URL;
@@ -70,6 +71,51 @@ final class HostileTokens {
         System.arraycopy(component, 0, raw, 0, 32);
         System.arraycopy(component, 0, raw, 32, 32);
         return token.substring(0, token.lastIndexOf('.') + 1) + Base64URL.encode(raw);
+    }
+
+    /** Replaces the signature with the DER form (ASN.1 SEQUENCE of two INTEGERs) of (r, s) = (value, value). */
+    static String withDerSignature(String token, BigInteger value) {
+        byte[] integer = value.toByteArray();
+        byte[] der = new byte[2 + 2 * (2 + integer.length)];
+        der[0] = 0x30;
+        der[1] = (byte) (der.length - 2);
+        int offset = 2;
+        for (int i = 0; i < 2; i++) {
+            der[offset] = 0x02;
+            der[offset + 1] = (byte) integer.length;
+            System.arraycopy(integer, 0, der, offset + 2, integer.length);
+            offset += 2 + integer.length;
+        }
+        return token.substring(0, token.lastIndexOf('.') + 1) + Base64URL.encode(der);
+    }
+
+    /**
+     * Sets an unused low bit in the last character of the signature segment, so the segment decodes to the same
+     * bytes as before but is no longer the canonical encoding. Requires a segment length that is not a multiple
+     * of 4, as ES256's 86 characters are.
+     */
+    static String withNonCanonicalSignature(String token) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        int last = token.length() - 1;
+        int value = alphabet.indexOf(token.charAt(last));
+        return token.substring(0, last) + alphabet.charAt(value | 1);
+    }
+
+    /** Signs a header and payload given as raw bytes with ES256, for payloads that are not valid UTF-8. */
+    static String signedBytes(String headerJson, byte[] payload, ECKey key) {
+        String input = Fixture.b64(headerJson) + "." + Base64URL.encode(payload);
+        try {
+            Base64URL signature = new ECDSASigner(key).sign(new JWSHeader(JWSAlgorithm.ES256),
+                    input.getBytes(StandardCharsets.US_ASCII));
+            return input + "." + signature;
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Returns {@code depth} nested JSON arrays, for example {@code [[]]} for depth 2. */
+    static String nestedArrays(int depth) {
+        return "[".repeat(depth) + "]".repeat(depth);
     }
 
     private static byte[] unsigned32(BigInteger value) {

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Parses untrusted JWTs that must be in JWS compact serialization (RFC 7515 §7.1). Rejects oversized input
  * before parsing, and rejects JWE, JSON serialization, unsecured ({@code alg} {@code none} in any letter case)
- * and anything that is not three non-empty base64url segments.
+ * and anything that is not three non-empty base64url segments. Header and payload must be strict JSON objects
+ * (see {@link StrictJson}) before Nimbus parses them, so the JSON that Nimbus reads is the JSON that was checked.
  */
 public final class CompactJws {
 
@@ -32,6 +33,7 @@ public final class CompactJws {
                     + maxLength + ")");
         }
         checkSegments(value, kind, code);
+        StrictJson.checkSegments(value, kind, maxLength, code);
         SignedJWT jwt = parseJws(value, kind, code);
         checkAlgorithm(jwt, kind, code);
         return jwt;

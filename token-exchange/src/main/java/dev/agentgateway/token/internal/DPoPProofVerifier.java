@@ -47,7 +47,12 @@ public final class DPoPProofVerifier {
     public static final int MAX_PROOF_LENGTH = 8 * 1024;
     /** Minimum RSA modulus size for proof keys. */
     public static final int MIN_RSA_BITS = 2048;
-    /** Accepted proof algorithms, in the order they are advertised. */
+    /**
+     * Accepted proof algorithms, in the order they are advertised.
+     * NOTE: EdDSA is not offered for proofs, because oauth2-oidc-sdk 11.39's DPoP verifiers build their own Nimbus
+     * verifiers and support only EC and RSA keys. The SDK also checks {@code typ} {@code dpop+jwt} itself, ignoring
+     * letter case and without accepting an {@code application/} prefix.
+     */
     public static final List<JWSAlgorithm> ALGORITHMS = List.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384,
             JWSAlgorithm.ES512, JWSAlgorithm.RS256, JWSAlgorithm.PS256);
 

@@ -5,7 +5,6 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -65,8 +64,9 @@ public final class TrustedIssuers {
     private static DefaultJWTProcessor<SecurityContext> processor(TrustedIssuerConfig issuer, Clock clock,
             Duration clockSkew) throws IOException {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms(issuer),
+        processor.setJWSKeySelector(new GatewayJwsKeySelector<>(algorithms(issuer),
                 JwksSources.create(issuer.issuer(), issuer.jwks())));
+        processor.setJWSVerifierFactory(new GatewayJwsVerifierFactory());
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(types(issuer)));
         JWTClaimsSet exactIssuer = new JWTClaimsSet.Builder().issuer(issuer.issuer()).build();
         processor.setJWTClaimsSetVerifier(new ClockedClaimsVerifier(issuer.audiences(), exactIssuer,
@@ -92,11 +92,22 @@ public final class TrustedIssuers {
         return algorithms;
     }
 
-    /** Returns the accepted {@code typ} values, where {@code null} accepts a token without {@code typ}. */
+    /**
+     * Returns the accepted {@code typ} values, where {@code null} accepts a token without {@code typ}. A configured
+     * value without '/' also accepts its {@code application/} form, which RFC 7515 §4.1.9 makes equivalent.
+     * Nimbus compares {@code typ} values ignoring letter case, as media types are compared (RFC 6838 §4.2).
+     */
     private static Set<JOSEObjectType> types(TrustedIssuerConfig issuer) {
         Set<JOSEObjectType> types = new HashSet<>();
         for (String type : issuer.tokenTypes()) {
-            types.add(type.isEmpty() ? null : new JOSEObjectType(type));
+            if (type.isEmpty()) {
+                types.add(null);
+                continue;
+            }
+            types.add(new JOSEObjectType(type));
+            if (type.indexOf('/') < 0) {
+                types.add(new JOSEObjectType("application/" + type));
+            }
         }
         return types;
     }
