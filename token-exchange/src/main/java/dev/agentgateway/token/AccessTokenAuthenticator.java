@@ -2,11 +2,10 @@ package dev.agentgateway.token;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JOSEObjectTypeVerifier;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -19,6 +18,8 @@ import dev.agentgateway.token.internal.ClockedClaimsVerifier;
 import dev.agentgateway.token.internal.CompactJws;
 import dev.agentgateway.token.internal.DPoPProofVerifier;
 import dev.agentgateway.token.internal.DPoPProofVerifier.VerifiedProof;
+import dev.agentgateway.token.internal.GatewayKeySelector;
+import dev.agentgateway.token.internal.GatewayKeyVerifierFactory;
 import dev.agentgateway.token.internal.LibraryFailures;
 import dev.agentgateway.token.internal.Quoting;
 import dev.agentgateway.token.internal.RegisteredClaims;
@@ -52,7 +53,7 @@ public final class AccessTokenAuthenticator {
     };
 
     private final String publicOrigin;
-    private final JWSVerificationKeySelector<SecurityContext> keySelector;
+    private final JWSKeySelector<SecurityContext> keySelector;
     private final DPoPProofVerifier proofs;
     private final Duration clockSkew;
     private final Clock clock;
@@ -60,11 +61,14 @@ public final class AccessTokenAuthenticator {
     private final ConcurrentMap<String, DefaultJWTProcessor<SecurityContext>> processors =
             new ConcurrentHashMap<>();
 
-    AccessTokenAuthenticator(String publicOrigin, JWKSet gatewayKeys, DPoPProofVerifier proofs, Duration clockSkew,
-            Clock clock) {
+    /**
+     * @param gatewayKeys the gateway's published keys, read on every verification so rotated keys take effect
+     */
+    AccessTokenAuthenticator(String publicOrigin, JWKSource<SecurityContext> gatewayKeys, DPoPProofVerifier proofs,
+            Duration clockSkew, Clock clock) {
         this.publicOrigin = Objects.requireNonNull(publicOrigin, "publicOrigin");
-        this.keySelector = new JWSVerificationKeySelector<>(JWSAlgorithm.ES256,
-                new ImmutableJWKSet<>(gatewayKeys.toPublicJWKSet()));
+        this.keySelector = new GatewayKeySelector(Set.of(JWSAlgorithm.ES256, JWSAlgorithm.EdDSA),
+                Objects.requireNonNull(gatewayKeys, "gatewayKeys"));
         this.proofs = Objects.requireNonNull(proofs, "proofs");
         this.clockSkew = Objects.requireNonNull(clockSkew, "clockSkew");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -188,6 +192,7 @@ public final class AccessTokenAuthenticator {
     private DefaultJWTProcessor<SecurityContext> processor(String tool) {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(keySelector);
+        processor.setJWSVerifierFactory(new GatewayKeyVerifierFactory());
         processor.setJWSTypeVerifier(EXACT_TYPE);
         JWTClaimsSet exactIssuer = new JWTClaimsSet.Builder().issuer(publicOrigin).build();
         processor.setJWTClaimsSetVerifier(new ClockedClaimsVerifier(Set.of(tool), exactIssuer, REQUIRED_CLAIMS,

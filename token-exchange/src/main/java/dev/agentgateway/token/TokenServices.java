@@ -71,7 +71,8 @@ public final class TokenServices {
         Objects.requireNonNull(clock, "clock");
 
         TokenConfig tokens = config.tokens();
-        GatewaySigningKey signingKey = GatewaySigningKey.loadOrGenerate(config.signingKey().path());
+        GatewaySigningKey signingKey = GatewaySigningKey.loadOrGenerate(config.signingKey().path(),
+                config.signingKey().algorithm(), GatewaySigningKey.retention(tokens), clock);
         TrustedIssuers issuers = TrustedIssuers.create(config.trustedIssuers(), publicOrigin, clock,
                 tokens.clockSkew());
         ProofReplayCache replayCache = new ProofReplayCache(tokens.proofMaxAge(), tokens.clockSkew(),
@@ -82,7 +83,7 @@ public final class TokenServices {
         Duration lifetime = min(tokens.capabilityLifetime(), CapabilityClaims.MAX_LIFETIME);
         TokenExchangeService tokenExchange = new TokenExchangeService(publicOrigin, config.routes(), issuers, proofs,
                 authority, signingKey, lifetime, clock);
-        AccessTokenAuthenticator authenticator = new AccessTokenAuthenticator(publicOrigin, signingKey.publicKeys(),
+        AccessTokenAuthenticator authenticator = new AccessTokenAuthenticator(publicOrigin, signingKey.keySource(),
                 proofs, tokens.clockSkew(), clock);
         TxnTokenIssuer txnTokens = new TxnTokenIssuer(publicOrigin, signingKey, tokens.txnTokenLifetime(), clock);
         return new TokenServices(publicOrigin, signingKey, tokenExchange, authenticator, txnTokens);
@@ -100,8 +101,9 @@ public final class TokenServices {
     }
 
     private static void checkAlgorithm(String algorithm) {
-        if (!"ES256".equals(algorithm)) {
-            throw new IllegalArgumentException("signing-key.algorithm: \"" + algorithm + "\" (expected: ES256)");
+        if (!GatewaySigningKey.ALGORITHMS.contains(algorithm)) {
+            throw new IllegalArgumentException("signing-key.algorithm: \"" + algorithm + "\" (expected: one of "
+                    + String.join(", ", GatewaySigningKey.ALGORITHMS) + ")");
         }
     }
 
@@ -141,7 +143,10 @@ public final class TokenServices {
         return toJson(metadata);
     }
 
-    /** Returns the public JWK set (RFC 7517) for capability tokens and Txn-Tokens as JSON. */
+    /**
+     * Returns the public JWK set (RFC 7517) for capability tokens and Txn-Tokens as JSON: the signing key and the
+     * keys retired by rotation whose tokens may still be valid. The key file is checked for a rotation first.
+     */
     public String jwksJson() {
         return signingKey.publicKeys().toString(true);
     }

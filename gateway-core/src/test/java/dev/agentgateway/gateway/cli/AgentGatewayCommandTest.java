@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.agentgateway.audit.AuditEvent;
 import dev.agentgateway.audit.AuditEventType;
@@ -144,7 +143,7 @@ class AgentGatewayCommandTest {
         assertThat(run("keys", "generate", "--out", file.toString())).as(err.toString()).isZero();
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-        ECKey key = JWK.parse(Files.readString(file)).toECKey();
+        ECKey key = JWKSet.parse(Files.readString(file)).getKeys().get(0).toECKey();
         assertThat(key.isPrivate()).isTrue();
         assertThat(key.getCurve()).isEqualTo(Curve.P_256);
         assertThat(out.toString()).isEqualTo("generated signing key " + key.getKeyID() + " in " + file
@@ -174,7 +173,7 @@ class AgentGatewayCommandTest {
     void serveUsesGeneratedKey(@TempDir Path directory) throws Exception {
         Path keyFile = directory.resolve("signing-key.jwk");
         assertThat(run("keys", "generate", "--out", keyFile.toString())).isZero();
-        String keyId = JWK.parse(Files.readString(keyFile)).getKeyID();
+        String keyId = JWKSet.parse(Files.readString(keyFile)).getKeys().get(0).getKeyID();
         String before = Files.readString(keyFile);
         Path config = Files.writeString(directory.resolve("gateway.yaml"), """
                 listeners:

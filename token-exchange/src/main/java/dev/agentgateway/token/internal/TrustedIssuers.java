@@ -66,7 +66,7 @@ public final class TrustedIssuers {
             Duration clockSkew) throws IOException {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms(issuer),
-                JwksSources.create(issuer.issuer(), issuer.jwks())));
+                JwksSources.create(issuer.issuer(), issuer.jwks(), clock)));
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(types(issuer)));
         JWTClaimsSet exactIssuer = new JWTClaimsSet.Builder().issuer(issuer.issuer()).build();
         processor.setJWTClaimsSetVerifier(new ClockedClaimsVerifier(issuer.audiences(), exactIssuer,

@@ -7,7 +7,7 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -34,7 +34,7 @@ class GatewaySigningKeyTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
                 .isEqualTo("rwx------");
-        ECKey stored = JWK.parse(Files.readString(file)).toECKey();
+        ECKey stored = JWKSet.parse(Files.readString(file)).getKeys().get(0).toECKey();
         assertThat(stored.isPrivate()).isTrue();
         assertThat(stored.getCurve()).isEqualTo(Curve.P_256);
         assertThat(stored.getKeyID()).isEqualTo(stored.computeThumbprint().toString()).isEqualTo(key.keyId());
