@@ -92,6 +92,20 @@ class KeyRotationTest {
     }
 
     @Test
+    void replicasSharingFileConverge() throws Exception {
+        Path keyFile = directory.resolve("signing-key.jwk");
+        TokenServices first = services(keyFile, "ES256");
+        TokenServices second = services(keyFile, "ES256");
+
+        String newKeyId = SigningKeys.rotate(keyFile, "EdDSA");
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(signedKeyId(first)).isEqualTo(newKeyId);
+        assertThat(signedKeyId(second)).isEqualTo(newKeyId);
+        assertThat(first.jwksJson()).isEqualTo(second.jwksJson());
+    }
+
+    @Test
     void restartKeepsRetirementTime() throws Exception {
         Path keyFile = directory.resolve("signing-key.jwk");
         services(keyFile, "ES256");

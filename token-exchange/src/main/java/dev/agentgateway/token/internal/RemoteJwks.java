@@ -120,9 +120,13 @@ final class RemoteJwks implements JWKSource<SecurityContext> {
             failing = false;
             exhaustionLogged = false;
         } catch (IOException | RuntimeException e) {
-            if (!failing) {
+            if (!failing && fetched != null) {
                 LOG.warn("Trusted issuer {}: fetching jwks {} failed, the last fetched keys stay in use for up to {} "
-                        + "past their cache lifetime: {}", issuer, url, outageTolerance, e.getMessage());
+                        + "past their cache lifetime: {}: {}", issuer, url, outageTolerance,
+                        e.getClass().getSimpleName(), e.getMessage());
+            } else if (!failing) {
+                LOG.warn("Trusted issuer {}: fetching jwks {} failed and no keys were fetched before: {}: {}", issuer,
+                        url, e.getClass().getSimpleName(), e.getMessage());
             }
             failing = true;
         }
