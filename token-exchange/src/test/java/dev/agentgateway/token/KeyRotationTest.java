@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class KeyRotationTest {
 
-    /** Capability and Txn-Token lifetimes of 10 s plus a clock skew of 5 s: a retired key is kept 15 s. */
+    /** Capability and Txn-Token lifetimes of 10 s and a clock skew of 5 s, which keep a retired key for 15 s. */
     private static final TokenConfig TOKENS = new TokenConfig(Duration.ofSeconds(10), Duration.ofSeconds(60),
             Duration.ofSeconds(5), Duration.ofSeconds(10));
     private static final Duration RETENTION = Duration.ofSeconds(15);
@@ -54,7 +54,7 @@ class KeyRotationTest {
 
     /**
      * Starts 30 s behind the system clock, because the DPoP library also checks proof times against the system
-     * clock: the test clock stays within the proof age limit of it while it moves forward by the retention.
+     * clock. The test clock then stays within the proof age limit while it moves forward by the retention.
      */
     private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS)
             .minusSeconds(30));
@@ -64,7 +64,7 @@ class KeyRotationTest {
     }
 
     @Test
-    void rotatedKeySignsAndOldKeyVerifiesUntilDeadline() throws Exception {
+    void oldKeyVerifiesUntilDeadline() throws Exception {
         Path keyFile = directory.resolve("signing-key.jwk");
         TokenServices services = services(keyFile, "ES256");
         JWK oldKey = activeKey(keyFile);
@@ -148,7 +148,7 @@ class KeyRotationTest {
     }
 
     @Test
-    void edDsaKeySignsVerifiesAndPublishesPublicOkp() throws Exception {
+    void edDsaKeyRoundTrip() throws Exception {
         Path keyFile = directory.resolve("signing-key.jwk");
         TokenServices services = services(keyFile, "EdDSA");
         JWK key = activeKey(keyFile);

@@ -76,6 +76,7 @@ public final class GatewaySigningKey {
     private final Object reloadLock = new Object();
     private volatile KeyRing ring;
     private volatile Instant nextCheck;
+    private volatile Published published;
     /** Version of the file last rejected, so a bad file is logged once rather than on every check. */
     private FileVersion rejectedVersion;
 
@@ -336,14 +337,31 @@ public final class GatewaySigningKey {
     public JWKSet publicKeys() {
         KeyRing current = current();
         Instant now = clock.instant();
+        Published cached = published;
+        if (cached != null && cached.ring() == current && now.isBefore(cached.validUntil())) {
+            return cached.keys();
+        }
+        Published next = publish(current, now);
+        published = next;
+        return next.keys();
+    }
+
+    /** A published key set, valid for {@code ring} until the next retired key in it reaches its deadline. */
+    private record Published(KeyRing ring, JWKSet keys, Instant validUntil) {
+    }
+
+    private Published publish(KeyRing current, Instant now) {
         List<JWK> keys = new ArrayList<>();
         keys.add(current.keys().active().toPublicJWK());
+        Instant validUntil = Instant.MAX;
         for (RetiredKey key : current.keys().retired()) {
-            if (now.isBefore(key.retiredAt().plus(retention))) {
+            Instant deadline = key.retiredAt().plus(retention);
+            if (now.isBefore(deadline)) {
                 keys.add(key.publicKey());
+                validUntil = deadline.isBefore(validUntil) ? deadline : validUntil;
             }
         }
-        return new JWKSet(keys);
+        return new Published(current, new JWKSet(keys), validUntil);
     }
 
     /** Returns a key source over {@link #publicKeys()}, for verifying the gateway's own tokens. */

@@ -127,7 +127,7 @@ class FileJwksTest {
     }
 
     private JWTClaimsSet verify(String token) throws OAuthException {
-        return issuers.verify(token, "subject token", OAuthErrorCode.INVALID_GRANT);
+        return issuers.verify(token, "subject token", OAuthErrorCode.INVALID_REQUEST);
     }
 
     private String token(ECKey key) throws Exception {

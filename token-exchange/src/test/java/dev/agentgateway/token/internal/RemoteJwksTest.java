@@ -139,7 +139,7 @@ class RemoteJwksTest {
                 .isEqualTo("alice");
 
         clock.advance(LIFETIME);
-        assertThat(rejected(issuers, token(key1)).code()).isEqualTo(OAuthErrorCode.INVALID_GRANT);
+        assertThat(rejected(issuers, token(key1)).code()).isEqualTo(OAuthErrorCode.INVALID_REQUEST);
         assertThat(verify(issuers, token(key2)).getSubject()).isEqualTo("alice");
         assertThat(fetches).hasValue(3);
     }
@@ -160,7 +160,7 @@ class RemoteJwksTest {
             clock.advance(Duration.ofSeconds(1));
             for (int i = 0; i < 5; i++) {
                 OAuthException rejection = rejected(issuers, token(key1));
-                assertThat(rejection.code()).isEqualTo(OAuthErrorCode.INVALID_GRANT);
+                assertThat(rejection.code()).isEqualTo(OAuthErrorCode.INVALID_REQUEST);
                 assertThat(rejection.description()).contains("could not be fetched").contains(issuer);
             }
 
@@ -202,7 +202,7 @@ class RemoteJwksTest {
         servedStatus = 404;
         TrustedIssuers issuers = issuers();
 
-        assertThat(rejected(issuers, token(key1)).code()).isEqualTo(OAuthErrorCode.INVALID_GRANT);
+        assertThat(rejected(issuers, token(key1)).code()).isEqualTo(OAuthErrorCode.INVALID_REQUEST);
         rejected(issuers, token(key1));
 
         assertThat(fetches).hasValue(1);
@@ -230,7 +230,7 @@ class RemoteJwksTest {
         servedJwks = jwks(key1).replace("]}", "]" + ",\"pad\":\"" + "x".repeat(JwksSources.MAX_JWKS_BYTES) + "\"}");
         TrustedIssuers issuers = issuers();
 
-        assertThat(rejected(issuers, token(key1)).code()).isEqualTo(OAuthErrorCode.INVALID_GRANT);
+        assertThat(rejected(issuers, token(key1)).code()).isEqualTo(OAuthErrorCode.INVALID_REQUEST);
     }
 
     @Test
@@ -243,8 +243,8 @@ class RemoteJwksTest {
         TrustedIssuers issuers = issuers();
 
         assertThat(verify(issuers, token(unmarked)).getSubject()).isEqualTo("alice");
-        assertThat(rejected(issuers, token(encryption)).code()).isEqualTo(OAuthErrorCode.INVALID_GRANT);
-        assertThat(rejected(issuers, token(privateKey)).code()).isEqualTo(OAuthErrorCode.INVALID_GRANT);
+        assertThat(rejected(issuers, token(encryption)).code()).isEqualTo(OAuthErrorCode.INVALID_REQUEST);
+        assertThat(rejected(issuers, token(privateKey)).code()).isEqualTo(OAuthErrorCode.INVALID_REQUEST);
     }
 
     private TrustedIssuers issuers() throws Exception {
@@ -258,7 +258,7 @@ class RemoteJwksTest {
     }
 
     private JWTClaimsSet verify(TrustedIssuers issuers, String token) throws OAuthException {
-        return issuers.verify(token, "subject token", OAuthErrorCode.INVALID_GRANT);
+        return issuers.verify(token, "subject token", OAuthErrorCode.INVALID_REQUEST);
     }
 
     private OAuthException rejected(TrustedIssuers issuers, String token) {
