@@ -46,18 +46,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's signing keys, kept in one JWK set file with owner-only permissions: the first key signs capability
- * tokens and Txn-Tokens (ES256 on P-256 or EdDSA on Ed25519), and keys retired by rotation stay published and
- * accepted until every token they signed has expired. The file is checked for changes at most once per second
- * when a token is signed or the keys are read, so a rotation by {@code agent-gateway keys rotate} reaches a
- * running gateway, and every replica sharing the file, without a restart. Only public keys leave this class.
- * Thread-safe.
+ * The gateway's signing keys, kept in one JWK set file with owner-only permissions. The first key signs capability
+ * tokens and Txn-Tokens (ES256 on P-256 or EdDSA on Ed25519). Keys retired by rotation stay published and accepted
+ * until every token they signed has expired. The file is checked for changes at most once per second when a token
+ * is signed or the keys are read, so a rotation by {@code agent-gateway keys rotate} reaches a running gateway,
+ * and every replica sharing the file, without a restart. Only public keys leave this class. Thread-safe.
  */
 public final class GatewaySigningKey {
 
     /** Algorithm names accepted for new keys. */
     public static final List<String> ALGORITHMS = List.of("ES256", "EdDSA");
-    /** Longest retention any configuration allows, after which rotation drops a retired key from the file. */
+    /** Maximum retention any configuration allows, after which rotation drops a retired key from the file. */
     static final Duration MAX_RETENTION = retention(TokenConfig.MAX_CAPABILITY_LIFETIME,
             TokenConfig.MAX_CAPABILITY_LIFETIME, TokenConfig.MAX_CLOCK_SKEW);
 
@@ -106,7 +105,7 @@ public final class GatewaySigningKey {
         return longest.plus(clockSkew);
     }
 
-    /** Loads an ES256 key file or generates one, with the longest retention and the system clock; for tests. */
+    /** Loads an ES256 key file or generates one, with the maximum retention and the system clock, for tests. */
     public static GatewaySigningKey loadOrGenerate(Path path) throws IOException {
         return loadOrGenerate(path, "ES256", MAX_RETENTION, Clock.systemUTC());
     }
@@ -212,15 +211,15 @@ public final class GatewaySigningKey {
 
     /**
      * Generates a key of {@code algorithm}, puts it first in the key file at {@code path}, and keeps the previous
-     * key as retired at {@code clock}'s current instant. Retired keys older than the longest retention any
+     * key as retired at {@code clock}'s current instant. Retired keys older than the maximum retention any
      * configuration allows are dropped. The file is replaced atomically (a new owner-only file moved into place).
      *
      * @throws NoSuchFileException when there is no key file to rotate
      * @throws IOException when the file cannot be read, is not a valid key file, or cannot be written
      */
     public static Rotation rotate(Path path, String algorithm, Clock clock) throws IOException {
-        // NOTE: two rotations of the same file at the same instant may both read the old file; the last move wins
-        // and the key the other wrote is lost before it signed anything elsewhere than its own process.
+        // NOTE: the file is not locked. When two rotations of the same file overlap, both read the old file and the
+        // last move wins, so the other rotation's new key is lost, and so are tokens a gateway signed with it.
         if (!Files.exists(path)) {
             throw new NoSuchFileException(path.toString(), null, "no signing key file to rotate (expected: a key "
                     + "file written by keys generate or by the gateway's first start)");

@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  *       (warning) and once when the tolerance runs out (error), not per request.</li>
  * </ul>
  *
- * <p>Nimbus's {@code JWKSourceBuilder} is not used because it reads the system clock, its rate limiter admits
- * two fetches per interval, and its outage cache is cached again for a full lifetime, which stretches the
- * tolerance. Fetching itself goes through a Nimbus {@link ResourceRetriever}. Thread-safe: fetches are
+ * <p>Nimbus's {@code JWKSourceBuilder} (nimbus-jose-jwt 10.10) is not used: its key source reads the system
+ * clock, its rate limiter admits two fetches per interval, and the set its outage layer returns is cached again
+ * for a full lifetime, which stretches the tolerance. Fetching itself goes through a Nimbus {@link ResourceRetriever}. Thread-safe: fetches are
  * serialized, and lookups in a fresh set take no lock.
  */
 final class RemoteJwks implements JWKSource<SecurityContext> {
