@@ -235,6 +235,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void jwksUrlOptions() throws ConfigException {
+        GatewayConfig config = load(MINIMAL + """
+                trusted-issuers:
+                  - issuer: https://idp.example.com
+                    audiences: [gw]
+                    jwks:
+                      url: https://idp.example.com/jwks.json
+                      cache-lifetime: 10m
+                      refresh-min-interval: 15s
+                      outage-tolerance: 2h
+                """);
+
+        assertThat(config.trustedIssuers().get(0).jwks()).isEqualTo(new JwksSource.FromUrl(
+                URI.create("https://idp.example.com/jwks.json"), Duration.ofMinutes(10), Duration.ofSeconds(15),
+                Duration.ofHours(2)));
+    }
+
+    @Test
+    void signingKeyAlgorithmEdDsa() throws ConfigException {
+        GatewayConfig config = load(MINIMAL + "signing-key: {algorithm: EdDSA}\n");
+
+        assertThat(config.signingKey().algorithm()).isEqualTo("EdDSA");
+    }
+
+    @Test
     void backendWithoutPathGetsSlash() throws ConfigException {
         GatewayConfig config = load(MINIMAL.replace("http://127.0.0.1:8091/", "http://127.0.0.1:8091"));
 

@@ -121,8 +121,10 @@ class InvalidConfigTest {
                 Arguments.of(ROUTE + "public-origin: ftp://gw.example.com\n", "gateway.yaml:5: public-origin:"
                         + " \"ftp://gw.example.com\" is not an http or https origin (expected: scheme://host[:port]"
                         + " with scheme http or https, no path)"),
-                Arguments.of(ROUTE + "signing-key:\n  algorithm: EdDSA\n", "gateway.yaml:6: signing-key.algorithm:"
-                        + " \"EdDSA\" is not supported yet (expected: ES256)"),
+                Arguments.of(ROUTE + "signing-key:\n  algorithm: RS256\n", "gateway.yaml:6: signing-key.algorithm:"
+                        + " \"RS256\" is not a supported signing algorithm (expected: ES256 or EdDSA)"),
+                Arguments.of(ROUTE + "signing-key:\n  algorithm: eddsa\n", "gateway.yaml:6: signing-key.algorithm:"
+                        + " \"eddsa\" is not a supported signing algorithm (expected: ES256 or EdDSA)"),
                 Arguments.of(ROUTE + "tokens:\n  capability-lifetime: 301s\n", "gateway.yaml:6:"
                         + " tokens.capability-lifetime: \"301s\" is out of range (expected: 1s..300s)"),
                 Arguments.of(ROUTE + "tokens:\n  proof-max-age: 0s\n", "gateway.yaml:6: tokens.proof-max-age:"
@@ -262,6 +264,24 @@ class InvalidConfigTest {
                 Arguments.of(ISSUER + "    jwks: {url: http://169.254.169.254/jwks}\n",
                         "gateway.yaml:8: trusted-issuers[0].jwks.url: \"http://169.254.169.254/jwks\" uses http for"
                                 + " a host that is not loopback (expected: an https URL (http only for loopback))"),
+                Arguments.of(ISSUER + "    jwks: {file: jwks.json, cache-lifetime: 5m}\n", "gateway.yaml:8:"
+                        + " trusted-issuers[0].jwks.cache-lifetime: applies only to a key set fetched from a URL"
+                        + " (expected: url together with cache-lifetime, or no cache-lifetime)"),
+                Arguments.of(ISSUER + "    jwks:\n      inline: {keys: []}\n      outage-tolerance: 1h\n",
+                        "gateway.yaml:10: trusted-issuers[0].jwks.outage-tolerance: applies only to a key set"
+                                + " fetched from a URL (expected: url together with outage-tolerance, or no"
+                                + " outage-tolerance)"),
+                Arguments.of(ISSUER + "    jwks:\n      url: https://idp.example.com/jwks\n"
+                        + "      cache-lifetime: 0s\n", "gateway.yaml:10: trusted-issuers[0].jwks.cache-lifetime:"
+                        + " \"0s\" is out of range (expected: 1s..24h)"),
+                Arguments.of(ISSUER + "    jwks:\n      url: https://idp.example.com/jwks\n"
+                        + "      outage-tolerance: later\n", "gateway.yaml:10:"
+                        + " trusted-issuers[0].jwks.outage-tolerance: \"later\" is not a duration (expected: a"
+                        + " duration such as 250ms, 5s, 10m, 12h or PT5M)"),
+                Arguments.of(ISSUER + "    jwks:\n      url: https://idp.example.com/jwks\n"
+                        + "      cache-lifetime: 1m\n      refresh-min-interval: 2m\n", "gateway.yaml:11:"
+                        + " trusted-issuers[0].jwks.refresh-min-interval: 120s is longer than cache-lifetime 60s"
+                        + " (expected: at most the cache lifetime, so an expired key set can be fetched again)"),
                 Arguments.of(ISSUER + "    jwks: {inline: {kes: []}}\n", "gateway.yaml:8:"
                         + " trusted-issuers[0].jwks.inline: JWK set has no \"keys\" array (expected: a JWK set: a"
                         + " mapping with a keys list, or the same as a JSON string)"),

@@ -3,7 +3,7 @@ package dev.agentgateway.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
 import dev.agentgateway.config.ConfigLoader;
 import dev.agentgateway.config.GatewayConfig;
 import java.nio.file.Files;
@@ -37,7 +37,7 @@ class StartupLogTest {
         try (CapturedLogs logs = new CapturedLogs()) {
             GatewayServer.start(config).close();
 
-            String kid = JWK.parse(Files.readString(keyFile)).getKeyID();
+            String kid = JWKSet.parse(Files.readString(keyFile)).getKeys().get(0).getKeyID();
             assertThat(logs.messages(Level.INFO)).contains("Loaded signing key " + kid + " from " + keyFile);
         }
     }

@@ -3,10 +3,10 @@ package dev.agentgateway.token;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JOSEObjectTypeVerifier;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.JWSVerifierFactory;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -40,6 +40,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Verifies {@code Authorization: DPoP} capability tokens and their DPoP proofs at the proxy (RFC 9449 §4.3 and
@@ -68,7 +70,7 @@ public final class AccessTokenAuthenticator {
     };
 
     private final String publicOrigin;
-    private final JWSVerificationKeySelector<SecurityContext> keySelector;
+    private final JWSKeySelector<SecurityContext> keySelector;
     private final DPoPProofVerifier proofs;
     private final Duration clockSkew;
     private final Clock clock;
@@ -77,27 +79,33 @@ public final class AccessTokenAuthenticator {
     private final JWSVerifierFactory verifierFactory;
     /** Verified tokens by SHA-256, or {@code null} when the cache is off. */
     private final VerifiedTokenCache verifiedTokens;
+    private final Supplier<JWKSet> gatewayKeys;
+    /** The key set the cached tokens were verified against. */
+    private final AtomicReference<JWKSet> cachedKeys = new AtomicReference<>();
     /** One processor per tool, because the accepted {@code aud} is part of the claims verifier. */
     private final ConcurrentMap<String, DefaultJWTProcessor<SecurityContext>> processors =
             new ConcurrentHashMap<>();
 
     /**
+     * @param gatewayKeys the gateway's published keys, read on every request so rotated keys take effect; a change
+     *     of the returned instance empties the verified-token cache, so a withdrawn key stops working at once
      * @param routeNonces nonce requirement of each route by tool name
      * @param verifiedTokenCacheSize maximum number of verified tokens remembered; 0 turns the cache off
      */
-    AccessTokenAuthenticator(String publicOrigin, JWKSet gatewayKeys, DPoPProofVerifier proofs, Duration clockSkew,
-            Clock clock, Map<String, NonceRequirement> routeNonces, long verifiedTokenCacheSize) {
+    AccessTokenAuthenticator(String publicOrigin, Supplier<JWKSet> gatewayKeys, DPoPProofVerifier proofs,
+            Duration clockSkew, Clock clock, Map<String, NonceRequirement> routeNonces, long verifiedTokenCacheSize) {
         this(publicOrigin, gatewayKeys, proofs, clockSkew, clock, routeNonces, verifiedTokenCacheSize,
                 new GatewayJwsVerifierFactory());
     }
 
     /** Creates an authenticator whose token signatures are checked by verifiers from {@code verifierFactory}. */
-    AccessTokenAuthenticator(String publicOrigin, JWKSet gatewayKeys, DPoPProofVerifier proofs, Duration clockSkew,
-            Clock clock, Map<String, NonceRequirement> routeNonces, long verifiedTokenCacheSize,
+    AccessTokenAuthenticator(String publicOrigin, Supplier<JWKSet> gatewayKeys, DPoPProofVerifier proofs,
+            Duration clockSkew, Clock clock, Map<String, NonceRequirement> routeNonces, long verifiedTokenCacheSize,
             JWSVerifierFactory verifierFactory) {
         this.publicOrigin = Objects.requireNonNull(publicOrigin, "publicOrigin");
-        this.keySelector = new GatewayJwsKeySelector<>(Set.of(JWSAlgorithm.ES256),
-                new ImmutableJWKSet<>(gatewayKeys.toPublicJWKSet()));
+        this.gatewayKeys = Objects.requireNonNull(gatewayKeys, "gatewayKeys");
+        JWKSource<SecurityContext> keySource = (selector, context) -> selector.select(gatewayKeys.get());
+        this.keySelector = new GatewayJwsKeySelector<>(Set.of(JWSAlgorithm.ES256, JWSAlgorithm.EdDSA), keySource);
         this.proofs = Objects.requireNonNull(proofs, "proofs");
         this.clockSkew = Objects.requireNonNull(clockSkew, "clockSkew");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -251,6 +259,11 @@ public final class AccessTokenAuthenticator {
     private JWTClaimsSet verifyToken(String token, String expectedTool) throws OAuthException {
         if (verifiedTokens == null || token.length() > CapabilityClaims.MAX_TOKEN_LENGTH) {
             return verifySignedToken(token, expectedTool);
+        }
+        JWKSet keys = gatewayKeys.get();
+        JWKSet previousKeys = cachedKeys.getAndSet(keys);
+        if (previousKeys != null && previousKeys != keys) {
+            verifiedTokens.invalidateAll();
         }
         String tokenHash = DPoPProofVerifier.accessTokenHash(token).toString();
         Optional<JWTClaimsSet> remembered = verifiedTokens.get(tokenHash);

@@ -82,7 +82,8 @@ public final class TokenServices implements AutoCloseable {
         Objects.requireNonNull(clock, "clock");
 
         TokenConfig tokens = config.tokens();
-        GatewaySigningKey signingKey = GatewaySigningKey.loadOrGenerate(config.signingKey().path());
+        GatewaySigningKey signingKey = GatewaySigningKey.loadOrGenerate(config.signingKey().path(),
+                config.signingKey().algorithm(), GatewaySigningKey.retention(tokens), clock);
         TrustedIssuers issuers = TrustedIssuers.create(config.trustedIssuers(), publicOrigin, clock,
                 tokens.clockSkew());
         ReplayCache replayCache = ReplayCache.create(tokens.replayCache(),
@@ -95,7 +96,7 @@ public final class TokenServices implements AutoCloseable {
         Duration lifetime = min(tokens.capabilityLifetime(), CapabilityClaims.MAX_LIFETIME);
         TokenExchangeService tokenExchange = new TokenExchangeService(publicOrigin, config.routes(), issuers, proofs,
                 authority, signingKey, lifetime, clock, new NonceRequirement(tokens.nonces().tokenEndpoint(), nonces));
-        AccessTokenAuthenticator authenticator = new AccessTokenAuthenticator(publicOrigin, signingKey.publicKeys(),
+        AccessTokenAuthenticator authenticator = new AccessTokenAuthenticator(publicOrigin, signingKey::publicKeys,
                 proofs, tokens.clockSkew(), clock, routeNonces(config.routes(), nonces),
                 tokens.verifiedTokenCacheSize());
         TxnTokenIssuer txnTokens = new TxnTokenIssuer(publicOrigin, signingKey, tokens.txnTokenLifetime(), clock);
@@ -122,8 +123,9 @@ public final class TokenServices implements AutoCloseable {
     }
 
     private static void checkAlgorithm(String algorithm) {
-        if (!"ES256".equals(algorithm)) {
-            throw new IllegalArgumentException("signing-key.algorithm: \"" + algorithm + "\" (expected: ES256)");
+        if (!GatewaySigningKey.ALGORITHMS.contains(algorithm)) {
+            throw new IllegalArgumentException("signing-key.algorithm: \"" + algorithm + "\" (expected: one of "
+                    + String.join(", ", GatewaySigningKey.ALGORITHMS) + ")");
         }
     }
 
@@ -170,7 +172,10 @@ public final class TokenServices implements AutoCloseable {
         return toJson(metadata);
     }
 
-    /** Returns the public JWK set (RFC 7517) for capability tokens and Txn-Tokens as JSON. */
+    /**
+     * Returns the public JWK set (RFC 7517) for capability tokens and Txn-Tokens as JSON: the signing key and the
+     * keys retired by rotation whose tokens may still be valid. The key file is checked for a rotation first.
+     */
     public String jwksJson() {
         return signingKey.publicKeys().toString(true);
     }

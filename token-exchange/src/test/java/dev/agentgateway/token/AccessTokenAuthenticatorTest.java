@@ -11,7 +11,7 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.agentgateway.policy.Actor;
@@ -54,7 +54,7 @@ class AccessTokenAuthenticatorTest {
     @BeforeEach
     void setUp() throws Exception {
         fixture = new Fixture(directory);
-        gatewayKey = JWK.parse(Files.readString(fixture.signingKeyFile)).toECKey();
+        gatewayKey = JWKSet.parse(Files.readString(fixture.signingKeyFile)).getKeys().get(0).toECKey();
     }
 
     /** Claims as the token endpoint mints them, for tool {@code ops}, bound to the fixture's proof key. */

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
 import dev.agentgateway.token.internal.GatewaySigningKey;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -28,7 +28,7 @@ class SigningKeysTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
                 .isEqualTo("rwx------");
-        ECKey stored = JWK.parse(Files.readString(file)).toECKey();
+        ECKey stored = JWKSet.parse(Files.readString(file)).getKeys().get(0).toECKey();
         assertThat(stored.isPrivate()).isTrue();
         assertThat(stored.getCurve()).isEqualTo(Curve.P_256);
         assertThat(stored.getAlgorithm().getName()).isEqualTo("ES256");

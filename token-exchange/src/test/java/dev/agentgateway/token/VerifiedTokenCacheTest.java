@@ -30,6 +30,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,6 +103,7 @@ class VerifiedTokenCacheTest {
     Instant start;
     SteppedClock clock;
     ECKey gatewayKey;
+    final AtomicReference<JWKSet> gatewayKeys = new AtomicReference<>();
     ECKey proofKey;
     CountingFactory signatureChecks;
 
@@ -110,6 +112,7 @@ class VerifiedTokenCacheTest {
         start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         clock = new SteppedClock(start);
         gatewayKey = Fixture.ecKey("gateway-1");
+        gatewayKeys.set(new JWKSet(gatewayKey.toPublicJWK()));
         proofKey = Fixture.ecKey(null);
         signatureChecks = new CountingFactory();
     }
@@ -117,7 +120,7 @@ class VerifiedTokenCacheTest {
     AccessTokenAuthenticator authenticator(long cacheSize, Duration skew) {
         DPoPProofVerifier proofs = new DPoPProofVerifier(MAX_PROOF_AGE, skew, new ProofReplayCache(
                 new ProofWindow(MAX_PROOF_AGE, skew), 1000, clock), clock);
-        return new AccessTokenAuthenticator(ORIGIN, new JWKSet(gatewayKey.toPublicJWK()), proofs, skew, clock,
+        return new AccessTokenAuthenticator(ORIGIN, gatewayKeys::get, proofs, skew, clock,
                 Map.of(), cacheSize, signatureChecks);
     }
 
@@ -182,6 +185,20 @@ class VerifiedTokenCacheTest {
         assertThat(signatureChecks.created).hasValue(1);
         assertThat(second.tokenId()).isEqualTo(first.tokenId());
         assertThat(third.proofId()).isNotEqualTo(second.proofId());
+    }
+
+    @Test
+    void withdrawnKeyEmptiesCache() throws Exception {
+        AccessTokenAuthenticator authenticator = authenticator(100);
+        String token = token("ops");
+        call(authenticator, token, "ops");
+
+        gatewayKeys.set(new JWKSet(Fixture.ecKey("gateway-2").toPublicJWK()));
+
+        assertThatThrownBy(() -> call(authenticator, token, "ops"))
+                .isInstanceOfSatisfying(OAuthException.class,
+                        e -> assertThat(e.code()).isEqualTo(OAuthErrorCode.INVALID_TOKEN));
+        assertThat(signatureChecks.created).hasValue(1);
     }
 
     @Test

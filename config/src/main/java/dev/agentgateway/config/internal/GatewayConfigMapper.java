@@ -25,6 +25,7 @@ public final class GatewayConfigMapper {
     static final String DEFAULT_SIGNING_KEY_PATH = "agent-gateway-data/signing-key.jwk";
     static final String DEFAULT_AUDIT_DIRECTORY = "agent-gateway-data/audit";
     static final String SIGNING_ALGORITHM = "ES256";
+    private static final List<String> SIGNING_ALGORITHMS = List.of("ES256", "EdDSA");
 
     private static final List<String> TOP_LEVEL_KEYS = List.of("listeners", "public-origin", "signing-key", "audit",
             "tokens", "trusted-issuers", "routes", "policy", "sample-tool");
@@ -116,14 +117,16 @@ public final class GatewayConfigMapper {
                 ? values.path(signingKey.optional("path").get(), signingKey.path("path"), baseDirectory)
                 : baseDirectory.resolve(DEFAULT_SIGNING_KEY_PATH).normalize();
         Optional<YamlNode> algorithmNode = signingKey.optional("algorithm");
+        String algorithm = SIGNING_ALGORITHM;
         if (algorithmNode.isPresent()) {
-            String algorithm = values.string(algorithmNode.get(), signingKey.path("algorithm"), SIGNING_ALGORITHM);
-            if (!algorithm.equals(SIGNING_ALGORITHM)) {
+            String expected = "ES256 or EdDSA";
+            algorithm = values.string(algorithmNode.get(), signingKey.path("algorithm"), expected);
+            if (!SIGNING_ALGORITHMS.contains(algorithm)) {
                 throw errors.at(algorithmNode.get(), signingKey.path("algorithm"),
-                        ConfigErrors.quote(algorithm) + " is not supported yet", SIGNING_ALGORITHM);
+                        ConfigErrors.quote(algorithm) + " is not a supported signing algorithm", expected);
             }
         }
-        return new SigningKeyConfig(path, SIGNING_ALGORITHM);
+        return new SigningKeyConfig(path, algorithm);
     }
 
     private AuditConfig audit(MappingReader top) throws ConfigException {

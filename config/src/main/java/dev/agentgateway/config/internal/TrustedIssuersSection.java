@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -29,7 +30,14 @@ final class TrustedIssuersSection {
             "PS512", "ES256", "ES384", "ES512", "ES256K", "EdDSA");
     private static final List<String> ISSUER_KEYS = List.of("issuer", "audiences", "algorithms", "token-types",
             "jwks");
-    private static final List<String> JWKS_KEYS = List.of("inline", "file", "url");
+    private static final List<String> JWKS_SOURCES = List.of("inline", "file", "url");
+    private static final List<String> URL_OPTIONS = List.of("cache-lifetime", "refresh-min-interval",
+            "outage-tolerance");
+    private static final List<String> JWKS_KEYS = List.of("inline", "file", "url", "cache-lifetime",
+            "refresh-min-interval", "outage-tolerance");
+    private static final Duration MIN_REFRESH_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration MAX_CACHE_LIFETIME = Duration.ofHours(24);
+    private static final Duration MAX_OUTAGE_TOLERANCE = Duration.ofDays(7);
     private static final String ISSUER_FORM = "an https URL without query or fragment (http only for loopback)";
     private static final String JWKS_URL_FORM = "an https URL (http only for loopback)";
 
@@ -149,7 +157,7 @@ final class TrustedIssuersSection {
 
     private JwksSource jwks(YamlNode node, String path) throws ConfigException {
         MappingReader mapping = MappingReader.of(errors, path, node, JWKS_KEYS);
-        List<String> present = JWKS_KEYS.stream().filter(mapping::has).toList();
+        List<String> present = JWKS_SOURCES.stream().filter(mapping::has).toList();
         if (present.size() != 1) {
             String problem = present.isEmpty() ? "names no key source" : "names " + String.join(" and ", present);
             throw errors.at(node, path, problem, "exactly one of inline, file or url");
@@ -157,12 +165,43 @@ final class TrustedIssuersSection {
         String key = present.get(0);
         YamlNode value = mapping.optional(key).get();
         String valuePath = mapping.path(key);
+        if (!key.equals("url")) {
+            for (String option : URL_OPTIONS) {
+                if (mapping.has(option)) {
+                    throw errors.at(mapping.optional(option).get(), mapping.path(option), "applies only to a key set "
+                            + "fetched from a URL", "url together with " + option + ", or no " + option);
+                }
+            }
+        }
         return switch (key) {
             case "inline" -> inline(value, valuePath);
             case "file" -> file(value, valuePath);
-            default -> new JwksSource.FromUrl(secureUrl(value, valuePath,
-                    values.nonEmptyString(value, valuePath, JWKS_URL_FORM), JWKS_URL_FORM));
+            default -> url(mapping, value, valuePath);
         };
+    }
+
+    private JwksSource url(MappingReader mapping, YamlNode value, String valuePath) throws ConfigException {
+        URI url = secureUrl(value, valuePath, values.nonEmptyString(value, valuePath, JWKS_URL_FORM), JWKS_URL_FORM);
+        Duration cacheLifetime = duration(mapping, "cache-lifetime", JwksSource.FromUrl.DEFAULT_CACHE_LIFETIME,
+                MIN_REFRESH_INTERVAL, MAX_CACHE_LIFETIME);
+        Duration refreshMinInterval = duration(mapping, "refresh-min-interval",
+                JwksSource.FromUrl.DEFAULT_REFRESH_MIN_INTERVAL, MIN_REFRESH_INTERVAL, MAX_CACHE_LIFETIME);
+        Duration outageTolerance = duration(mapping, "outage-tolerance", JwksSource.FromUrl.DEFAULT_OUTAGE_TOLERANCE,
+                Duration.ZERO, MAX_OUTAGE_TOLERANCE);
+        if (refreshMinInterval.compareTo(cacheLifetime) > 0) {
+            YamlNode at = mapping.optional("refresh-min-interval").orElse(mapping.optional("cache-lifetime")
+                    .orElse(value));
+            throw errors.at(at, mapping.path("refresh-min-interval"), Values.format(refreshMinInterval)
+                    + " is longer than cache-lifetime " + Values.format(cacheLifetime),
+                    "at most the cache lifetime, so an expired key set can be fetched again");
+        }
+        return new JwksSource.FromUrl(url, cacheLifetime, refreshMinInterval, outageTolerance);
+    }
+
+    private Duration duration(MappingReader mapping, String key, Duration defaultValue, Duration min, Duration max)
+            throws ConfigException {
+        Optional<YamlNode> node = mapping.optional(key);
+        return node.isPresent() ? values.duration(node.get(), mapping.path(key), min, max) : defaultValue;
     }
 
     private JwksSource inline(YamlNode node, String path) throws ConfigException {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** Groups the signing key commands. */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Manages the gateway's signing keys.",
-        subcommands = KeysGenerateCommand.class)
+        subcommands = {KeysGenerateCommand.class, KeysRotateCommand.class})
 final class KeysCommand implements Runnable {
 
     @Spec
@@ -15,6 +15,6 @@ final class KeysCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command (expected: generate)");
+        throw new ParameterException(spec.commandLine(), "missing command (expected: generate or rotate)");
     }
 }

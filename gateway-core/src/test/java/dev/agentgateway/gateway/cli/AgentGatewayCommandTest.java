@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
 import dev.agentgateway.audit.AuditEvent;
 import dev.agentgateway.audit.AuditEventType;
 import dev.agentgateway.audit.FileAuditLog;
@@ -19,12 +19,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class AgentGatewayCommandTest {
+
+    /** Configuration for rotation tests: EdDSA keys, tokens of at most 60 s and a clock skew of 5 s. */
+    private static final String ROTATION_CONFIG = """
+            signing-key:
+              path: signing-key.jwk
+              algorithm: EdDSA
+            tokens:
+              capability-lifetime: 60s
+              txn-token-lifetime: 30s
+              clock-skew: 5s
+            routes:
+              - tool: ops
+                path-prefix: /tools/ops/
+                backend: http://127.0.0.1:9/
+            """;
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -144,10 +160,10 @@ class AgentGatewayCommandTest {
         assertThat(run("keys", "generate", "--out", file.toString())).as(err.toString()).isZero();
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-        ECKey key = JWK.parse(Files.readString(file)).toECKey();
+        ECKey key = JWKSet.parse(Files.readString(file)).getKeys().get(0).toECKey();
         assertThat(key.isPrivate()).isTrue();
         assertThat(key.getCurve()).isEqualTo(Curve.P_256);
-        assertThat(out.toString()).isEqualTo("generated signing key " + key.getKeyID() + " in " + file
+        assertThat(out.toString()).isEqualTo("generated ES256 signing key " + key.getKeyID() + " in " + file
                 + System.lineSeparator());
         assertThat(out.toString()).doesNotContain(key.getD().toString());
     }
@@ -167,14 +183,74 @@ class AgentGatewayCommandTest {
     @Test
     void keysWithoutCommandIsUsageError() {
         assertThat(run("keys")).isEqualTo(2);
-        assertThat(err.toString()).contains("missing command (expected: generate)");
+        assertThat(err.toString()).contains("missing command (expected: generate or rotate)");
+    }
+
+    @Test
+    void keysGenerateEdDsaKey(@TempDir Path directory) throws Exception {
+        Path file = directory.resolve("signing-key.jwk");
+
+        assertThat(run("keys", "generate", "--out", file.toString(), "--algorithm", "EdDSA")).as(err.toString())
+                .isZero();
+
+        OctetKeyPair key = JWKSet.parse(Files.readString(file)).getKeys().get(0).toOctetKeyPair();
+        assertThat(key.isPrivate()).isTrue();
+        assertThat(key.getCurve()).isEqualTo(Curve.Ed25519);
+        assertThat(key.getAlgorithm().getName()).isEqualTo("EdDSA");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(out.toString()).startsWith("generated EdDSA signing key " + key.getKeyID());
+    }
+
+    @Test
+    void keysGenerateUnknownAlgorithmExits2(@TempDir Path directory) {
+        Path file = directory.resolve("signing-key.jwk");
+
+        assertThat(run("keys", "generate", "--out", file.toString(), "--algorithm", "RS256")).isEqualTo(2);
+
+        assertThat(err.toString()).contains("--algorithm: \"RS256\" is not supported (expected: one of ES256, EdDSA)");
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void keysRotatePrintsNewKeyAndDeadline(@TempDir Path directory) throws Exception {
+        Path keyFile = directory.resolve("signing-key.jwk");
+        assertThat(run("keys", "generate", "--out", keyFile.toString())).isZero();
+        String oldKeyId = JWKSet.parse(Files.readString(keyFile)).getKeys().get(0).getKeyID();
+        Path config = Files.writeString(directory.resolve("gateway.yaml"), ROTATION_CONFIG);
+        out.getBuffer().setLength(0);
+
+        assertThat(run("keys", "rotate", "--config", config.toString())).as(err.toString()).isZero();
+
+        JWKSet stored = JWKSet.parse(Files.readString(keyFile));
+        String newKeyId = stored.getKeys().get(0).getKeyID();
+        assertThat(stored.getKeys()).hasSize(2);
+        assertThat(stored.getKeys().get(0).getKeyType().getValue()).isEqualTo("OKP");
+        assertThat(stored.getKeyByKeyId(oldKeyId).isPrivate()).isFalse();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+        String[] lines = out.toString().split(System.lineSeparator());
+        assertThat(lines).hasSize(2);
+        assertThat(lines[0]).isEqualTo("new EdDSA signing key " + newKeyId + " in " + keyFile);
+        assertThat(lines[1]).startsWith("retired signing key " + oldKeyId + " is published and accepted until ");
+        Instant deadline = Instant.parse(lines[1].substring(lines[1].lastIndexOf(' ') + 1));
+        assertThat(deadline).isBetween(Instant.now().plusSeconds(60), Instant.now().plusSeconds(70));
+    }
+
+    @Test
+    void keysRotateMissingKeyFileExits2(@TempDir Path directory) throws Exception {
+        Path config = Files.writeString(directory.resolve("gateway.yaml"), ROTATION_CONFIG);
+
+        assertThat(run("keys", "rotate", "--config", config.toString())).isEqualTo(2);
+
+        assertThat(err.toString()).contains("signing key file " + directory.resolve("signing-key.jwk")
+                + " does not exist");
+        assertThat(directory.resolve("signing-key.jwk")).doesNotExist();
     }
 
     @Test
     void serveUsesGeneratedKey(@TempDir Path directory) throws Exception {
         Path keyFile = directory.resolve("signing-key.jwk");
         assertThat(run("keys", "generate", "--out", keyFile.toString())).isZero();
-        String keyId = JWK.parse(Files.readString(keyFile)).getKeyID();
+        String keyId = JWKSet.parse(Files.readString(keyFile)).getKeys().get(0).getKeyID();
         String before = Files.readString(keyFile);
         Path config = Files.writeString(directory.resolve("gateway.yaml"), """
                 listeners:

@@ -1,10 +1,15 @@
 package dev.agentgateway.token.internal;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.util.Base64URL;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -15,7 +20,7 @@ import java.util.Arrays;
  * Converts Ed25519 keys (RFC 8037) between their raw JWK form and JCA keys of whichever provider comes first for
  * {@code Ed25519}. Nimbus 10.10 converts OKP keys only through Google Tink, which the gateway does not ship.
  */
-final class Ed25519Keys {
+public final class Ed25519Keys {
 
     /** Length of an Ed25519 public key, private key seed and of the {@code x} and {@code d} members. */
     static final int KEY_BYTES = 32;
@@ -30,6 +35,33 @@ final class Ed25519Keys {
         0x70, 0x04, 0x22, 0x04, 0x20};
 
     private Ed25519Keys() {
+    }
+
+    /** Generates an Ed25519 signing key with {@code use} {@code sig}, {@code alg} EdDSA and its thumbprint as kid. */
+    public static OctetKeyPair generate() throws JOSEException {
+        KeyPair pair;
+        try {
+            pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new JOSEException("no JCA provider can generate Ed25519 keys: " + e.getMessage(), e);
+        }
+        byte[] encodedPrivate = pair.getPrivate().getEncoded();
+        if (encodedPrivate == null || encodedPrivate.length != PRIVATE_PREFIX.length + KEY_BYTES) {
+            throw new JOSEException("unexpected Ed25519 private key encoding (expected: " + (PRIVATE_PREFIX.length
+                    + KEY_BYTES) + " bytes of PKCS #8)");
+        }
+        byte[] d = Arrays.copyOfRange(encodedPrivate, PRIVATE_PREFIX.length, encodedPrivate.length);
+        try {
+            return new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(rawPublicKey(pair.getPublic())))
+                    .d(Base64URL.encode(d))
+                    .keyUse(KeyUse.SIGNATURE)
+                    .algorithm(JWSAlgorithm.EdDSA)
+                    .keyIDFromThumbprint()
+                    .build();
+        } finally {
+            Arrays.fill(d, (byte) 0);
+            Arrays.fill(encodedPrivate, (byte) 0);
+        }
     }
 
     /** Returns the JCA public key for an Ed25519 JWK, rejecting other curves and keys that are not 32 bytes. */

@@ -65,7 +65,7 @@ public final class TrustedIssuers {
             Duration clockSkew) throws IOException {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new GatewayJwsKeySelector<>(algorithms(issuer),
-                JwksSources.create(issuer.issuer(), issuer.jwks())));
+                JwksSources.create(issuer.issuer(), issuer.jwks(), clock)));
         processor.setJWSVerifierFactory(new GatewayJwsVerifierFactory());
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(types(issuer)));
         JWTClaimsSet exactIssuer = new JWTClaimsSet.Builder().issuer(issuer.issuer()).build();

@@ -3,11 +3,13 @@ package dev.agentgateway.token.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -16,6 +18,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +38,7 @@ class GatewaySigningKeyTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
                 .isEqualTo("rwx------");
-        ECKey stored = JWK.parse(Files.readString(file)).toECKey();
+        ECKey stored = JWKSet.parse(Files.readString(file)).getKeys().get(0).toECKey();
         assertThat(stored.isPrivate()).isTrue();
         assertThat(stored.getCurve()).isEqualTo(Curve.P_256);
         assertThat(stored.getKeyID()).isEqualTo(stored.computeThumbprint().toString()).isEqualTo(key.keyId());
@@ -131,6 +135,46 @@ class GatewaySigningKeyTest {
     @Test
     void keyWithoutKidGetsThumbprint() throws Exception {
         ECKey generated = new ECKeyGenerator(Curve.P_256).generate();
+        Path file = ownerOnlyFile(generated.toJSONString());
+
+        assertThat(GatewaySigningKey.loadOrGenerate(file).keyId()).isEqualTo(generated.computeThumbprint().toString());
+    }
+
+    @Test
+    void corruptFileLoggedOncePerVersion() throws Exception {
+        Path file = directory.resolve("signing-key.jwk");
+        TestClock clock = new TestClock(Instant.now());
+        GatewaySigningKey key = GatewaySigningKey.loadOrGenerate(file, "EdDSA", Duration.ofSeconds(65), clock);
+        String keyId = key.keyId();
+
+        try (LogCapture log = new LogCapture(GatewaySigningKey.class)) {
+            Files.writeString(file, "{\"keys\": [");
+            for (int i = 0; i < 3; i++) {
+                clock.advance(Duration.ofSeconds(1));
+                assertThat(key.keyId()).isEqualTo(keyId);
+            }
+
+            assertThat(log.messages(Level.ERROR)).hasSize(1);
+            assertThat(log.messages(Level.ERROR).get(0)).contains(file.toString()).contains(keyId)
+                    .doesNotContain("\"d\"");
+        }
+    }
+
+    @Test
+    void retiredKeyWithoutTimeRejected() throws Exception {
+        ECKey active = new ECKeyGenerator(Curve.P_256).keyID("active").generate();
+        ECKey retired = new ECKeyGenerator(Curve.P_256).keyID("retired").generate();
+        Path file = ownerOnlyFile("{\"keys\": [" + active.toJSONString() + "," + retired.toPublicJWK().toJSONString()
+                + "]}");
+
+        assertThatThrownBy(() -> GatewaySigningKey.loadOrGenerate(file))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("retired key retired has no retired_at instant");
+    }
+
+    @Test
+    void edDsaKeyWithoutKidGetsThumbprint() throws Exception {
+        OctetKeyPair generated = new OctetKeyPair.Builder(Ed25519Keys.generate()).keyID(null).build();
         Path file = ownerOnlyFile(generated.toJSONString());
 
         assertThat(GatewaySigningKey.loadOrGenerate(file).keyId()).isEqualTo(generated.computeThumbprint().toString());

@@ -14,7 +14,7 @@ public final class LogCapture implements AutoCloseable {
     private final Level previousLevel;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    private LogCapture(Class<?> source) {
+    LogCapture(Class<?> source) {
         this.logger = (Logger) LoggerFactory.getLogger(source);
         this.previousLevel = logger.getLevel();
         logger.setLevel(Level.INFO);
