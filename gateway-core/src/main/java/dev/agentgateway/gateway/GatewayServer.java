@@ -18,6 +18,7 @@ import dev.agentgateway.gateway.internal.metrics.GatewayMetrics;
 import dev.agentgateway.gateway.internal.proxy.UpstreamPools;
 import dev.agentgateway.gateway.sample.SampleOpsTool;
 import dev.agentgateway.policy.Policy;
+import dev.agentgateway.token.CryptoProviders;
 import dev.agentgateway.token.TokenServices;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -91,6 +92,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Starts a gateway with explicit HTTP limits and clock, for tests that need short timeouts. */
     static GatewayServer start(GatewayConfig config, HttpLimits limits, Clock clock) throws Exception {
+        CryptoProviders.install();
         GatewayServer server = new GatewayServer(config, limits, clock);
         try {
             server.open();
