@@ -8,6 +8,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
 import dev.agentgateway.config.TokenConfig;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -78,7 +79,7 @@ class AttackCasesTest {
 
     private void useFixture(Fixture replacement) throws Exception {
         fixture = replacement;
-        gatewayKey = JWK.parse(Files.readString(fixture.signingKeyFile)).toECKey();
+        gatewayKey = JWKSet.parse(Files.readString(fixture.signingKeyFile)).getKeys().get(0).toECKey();
         boundToken = fixture.issueCapabilityToken();
     }
 

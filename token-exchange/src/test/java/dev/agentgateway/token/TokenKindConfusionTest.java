@@ -10,7 +10,7 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.agentgateway.policy.Principal;
@@ -44,7 +44,7 @@ class TokenKindConfusionTest {
     @BeforeEach
     void setUp() throws Exception {
         fixture = new Fixture(directory);
-        gatewayKey = JWK.parse(Files.readString(fixture.signingKeyFile)).toECKey();
+        gatewayKey = JWKSet.parse(Files.readString(fixture.signingKeyFile)).getKeys().get(0).toECKey();
         capability = fixture.issueCapabilityToken();
     }
 
