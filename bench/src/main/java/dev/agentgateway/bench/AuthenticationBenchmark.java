@@ -35,9 +35,6 @@ import org.openjdk.jmh.infra.IterationParams;
  * </ul>
  *
  * <p>{@code algorithm} is the gateway signing key's algorithm, which signs the capability token.
- *
- * <p>NOTE: token-exchange at this commit does not read {@link TokenConfig#verifiedTokenCacheSize()} yet, so both
- * cases still check the token's signature on every call.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

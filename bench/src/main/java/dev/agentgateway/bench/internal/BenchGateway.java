@@ -117,25 +117,11 @@ public final class BenchGateway implements AutoCloseable {
             GatewayConfig config = config(directory, signingAlgorithm, verifiedTokenCacheSize, personIdpKey,
                     agentIdpKey);
             Clock clock = Clock.systemUTC();
-            TokenServices services = createServices(config, Policy.from(config.policy(), clock), clock);
+            TokenServices services = TokenServices.create(config, ORIGIN, Policy.from(config.policy(), clock), clock);
             return new BenchGateway(directory, personIdpKey, agentIdpKey, proofFactory, services);
         } catch (IOException | JOSEException | RuntimeException e) {
             deleteRecursively(directory);
             throw e;
-        }
-    }
-
-    private static TokenServices createServices(GatewayConfig config, Policy policy, Clock clock)
-            throws IOException {
-        String algorithm = config.signingKey().algorithm();
-        try {
-            return TokenServices.create(config, ORIGIN, policy, clock);
-        } catch (IllegalArgumentException e) {
-            if (algorithm.equals("ES256")) {
-                throw e;
-            }
-            throw new IllegalStateException(algorithm + " gateway signing keys are not supported by this build of "
-                    + "token-exchange: " + e.getMessage() + "; run with -p algorithm=ES256", e);
         }
     }
 
