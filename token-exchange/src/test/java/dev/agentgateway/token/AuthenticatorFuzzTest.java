@@ -32,15 +32,20 @@ class AuthenticatorFuzzTest {
 
     @FuzzTest
     void authenticate(byte[] input) throws Exception {
+        authenticated(input);
+    }
+
+    /** Runs one input and returns whether a call was authenticated. */
+    static boolean authenticated(byte[] input) throws Exception {
         List<String> lines = FuzzSupport.lines(input, FuzzSupport.MAX_HEADER_SECTION, StandardCharsets.ISO_8859_1);
         if (lines == null || lines.size() > FuzzSupport.MAX_HEADER_COUNT) {
-            return;
+            return false;
         }
         String method = FuzzSupport.line(lines, 0);
         URI requestUri = requestUri(FuzzSupport.line(lines, 1));
         if (method.isEmpty() || requestUri == null) {
             // The gateway always passes the method and URI of a request its HTTP codec accepted.
-            return;
+            return false;
         }
         String tool = FuzzSupport.line(lines, 2);
         String token = capabilityToken();
@@ -68,8 +73,10 @@ class AuthenticatorFuzzTest {
                     authorizations, proofs);
             assertThat(call.isPresent()).isEqualTo(!authorizations.isEmpty() || !proofs.isEmpty());
             call.ifPresent(verified -> assertThat(verified.tool()).isEqualTo(tool));
+            return call.isPresent();
         } catch (OAuthException e) {
             FuzzSupport.checkRejection(e, RESOURCE_ERRORS, credentials);
+            return false;
         }
     }
 

@@ -39,15 +39,20 @@ class ProofFuzzTest {
 
     @FuzzTest
     void resourceRequest(byte[] input) {
+        resourceProofAccepted(input);
+    }
+
+    /** Runs one input and returns whether the proof was accepted. */
+    static boolean resourceProofAccepted(byte[] input) {
         List<String> lines = FuzzSupport.lines(input, FuzzSupport.MAX_HEADER_SECTION, StandardCharsets.ISO_8859_1);
         if (lines == null) {
-            return;
+            return false;
         }
         String method = FuzzSupport.line(lines, 0);
         URI requestUri = requestUri(FuzzSupport.line(lines, 1));
         if (method.isEmpty() || requestUri == null) {
             // The gateway always passes the method and URI of a request its HTTP codec accepted.
-            return;
+            return false;
         }
         String accessToken = FuzzSupport.line(lines, 2);
         String keyThumbprint = FuzzSupport.line(lines, 3);
@@ -63,9 +68,11 @@ class ProofFuzzTest {
             VerifiedProof verified = FuzzSupport.proofVerifier().verifyResourceRequest(proof, method, requestUri, accessToken,
                     keyThumbprint);
             assertThat(verified.keyThumbprint()).isEqualTo(keyThumbprint);
+            return true;
         } catch (OAuthException e) {
             FuzzSupport.checkRejection(e, Set.of(OAuthErrorCode.INVALID_DPOP_PROOF, OAuthErrorCode.INVALID_TOKEN),
                     List.of(proof, accessToken));
+            return false;
         }
     }
 

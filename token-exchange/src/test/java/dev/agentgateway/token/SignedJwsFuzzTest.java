@@ -24,9 +24,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Fuzzes the claim and header checks behind the signature: each target starts from a valid JOSE header and claims
- * set, applies fuzzed edits to both JSON objects (remove, replace or repeat a member, add one, or replace the whole
- * text) and signs the result with the real key, so the fuzzer gets past signature verification.
+ * Fuzzes the claim and header checks behind the signature. Each target starts from a valid JOSE header and claims
+ * set and applies fuzzed edits to both JSON objects: remove, replace or repeat a member, add one, or replace the
+ * whole text. It signs the result with the real key, so the fuzzer gets past signature verification.
  *
  * <p>Edited values include hostile forms: deep nesting, numbers beyond any Java type, long strings, invalid JSON,
  * private and weak keys as {@code jwk}, and {@code alg} values such as {@code none}.
@@ -51,6 +51,8 @@ class SignedJwsFuzzTest {
             "[\"b64\"]", "false", "99999999");
 
     private static RSAKey weakRsaKey;
+    private static Fixture templateFixture;
+    private static SignedJWT capabilityTemplate;
 
     /** DPoP proofs for the token endpoint, signed with the key in their {@code jwk} header. */
     @FuzzTest
@@ -78,9 +80,8 @@ class SignedJwsFuzzTest {
     @FuzzTest
     void capabilityToken(FuzzedDataProvider data) throws Exception {
         Fixture fixture = FuzzSupport.fixture();
+        SignedJWT template = capabilityTemplate(fixture);
         ECKey gatewayKey = (ECKey) JWK.parse(Files.readString(fixture.signingKeyFile, StandardCharsets.UTF_8));
-        String issued = fixture.issueCapabilityToken();
-        SignedJWT template = SignedJWT.parse(issued);
         Members header = Members.of(template.getHeader().toJSONObject());
         Members claims = Members.of(template.getPayload().toJSONObject());
 
@@ -116,6 +117,15 @@ class SignedJwsFuzzTest {
             FuzzSupport.checkRejection(e, Set.of(OAuthErrorCode.INVALID_REQUEST, OAuthErrorCode.INVALID_SCOPE,
                     OAuthErrorCode.INVALID_DPOP_PROOF), List.of(subjectToken));
         }
+    }
+
+    /** Returns a capability token issued by {@code fixture}, issued again whenever the fixture is rebuilt. */
+    private static synchronized SignedJWT capabilityTemplate(Fixture fixture) throws Exception {
+        if (fixture != templateFixture) {
+            capabilityTemplate = SignedJWT.parse(fixture.issueCapabilityToken());
+            templateFixture = fixture;
+        }
+        return capabilityTemplate;
     }
 
     private static String sign(Members header, Members claims, FuzzedDataProvider data, ECKey key,
@@ -179,7 +189,7 @@ class SignedJwsFuzzTest {
         };
     }
 
-    /** Returns a JWK as JSON: the proof key's public or private form, a weak RSA key or another curve's key. */
+    /** Returns a JWK as JSON: the proof key's public or private form, a weak RSA key or an unrelated P-256 key. */
     private static String key(FuzzedDataProvider data, Fixture fixture) {
         return switch (data.consumeInt(0, 3)) {
             case 0 -> fixture.proofKey.toPublicJWK().toJSONString();

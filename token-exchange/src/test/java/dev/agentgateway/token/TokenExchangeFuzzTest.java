@@ -28,9 +28,14 @@ class TokenExchangeFuzzTest {
 
     @FuzzTest
     void exchange(byte[] input) {
+        exchanged(input);
+    }
+
+    /** Runs one input and returns whether a capability token was issued. */
+    static boolean exchanged(byte[] input) {
         List<String> lines = FuzzSupport.lines(input, FuzzSupport.MAX_FORM_BODY, StandardCharsets.UTF_8);
         if (lines == null) {
-            return;
+            return false;
         }
         Fixture fixture = FuzzSupport.fixture();
         String method = FuzzSupport.line(lines, 0);
@@ -60,8 +65,10 @@ class TokenExchangeFuzzTest {
             TokenExchangeResult result = fixture.exchange().exchange(new TokenExchangeRequest(method,
                     Fixture.TOKEN_ENDPOINT, form, proofs));
             assertThat(result.responseJson()).contains("\"token_type\":\"DPoP\"");
+            return true;
         } catch (OAuthException e) {
             FuzzSupport.checkRejection(e, TOKEN_ENDPOINT_ERRORS, credentials);
+            return false;
         }
     }
 
