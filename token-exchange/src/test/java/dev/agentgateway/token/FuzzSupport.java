@@ -3,9 +3,11 @@ package dev.agentgateway.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JOSEException;
+import dev.agentgateway.config.ReplayCacheConfig;
 import dev.agentgateway.config.TokenConfig;
 import dev.agentgateway.token.internal.DPoPProofVerifier;
 import dev.agentgateway.token.internal.ProofReplayCache;
+import dev.agentgateway.token.internal.ProofWindow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
@@ -71,8 +73,9 @@ final class FuzzSupport {
         Fixture current = fixture();
         if (current != verifierFixture) {
             TokenConfig tokens = TokenConfig.defaults();
-            ProofReplayCache replayCache = new ProofReplayCache(tokens.proofMaxAge(), tokens.clockSkew(),
-                    ProofReplayCache.DEFAULT_MAX_ENTRIES, current.clock);
+            ProofReplayCache replayCache = new ProofReplayCache(
+                    new ProofWindow(tokens.proofMaxAge(), tokens.clockSkew()), ReplayCacheConfig.DEFAULT_MAX_ENTRIES,
+                    current.clock);
             proofVerifier = new DPoPProofVerifier(tokens.proofMaxAge(), tokens.clockSkew(), replayCache,
                     current.clock);
             verifierFixture = current;
