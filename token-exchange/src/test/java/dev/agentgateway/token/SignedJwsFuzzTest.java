@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.SignedJWT;
@@ -81,7 +82,8 @@ class SignedJwsFuzzTest {
     void capabilityToken(FuzzedDataProvider data) throws Exception {
         Fixture fixture = FuzzSupport.fixture();
         SignedJWT template = capabilityTemplate(fixture);
-        ECKey gatewayKey = (ECKey) JWK.parse(Files.readString(fixture.signingKeyFile, StandardCharsets.UTF_8));
+        ECKey gatewayKey = JWKSet.parse(Files.readString(fixture.signingKeyFile, StandardCharsets.UTF_8)).getKeys()
+                .get(0).toECKey();
         Members header = Members.of(template.getHeader().toJSONObject());
         Members claims = Members.of(template.getPayload().toJSONObject());
 
