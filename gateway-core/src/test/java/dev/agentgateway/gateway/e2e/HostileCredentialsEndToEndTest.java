@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.agentgateway.config.ConfigLoader;
 import dev.agentgateway.config.GatewayConfig;
@@ -94,7 +94,8 @@ class HostileCredentialsEndToEndTest {
         agent = new AgentClient(origin, agentKey);
         token = agent.capabilityToken(humans.idToken("alice", List.of("sre"), List.of("pwd")),
                 agents.idToken("agent-7", List.of(), List.of()), "ops", "ops.read");
-        gatewayKey = JWK.parse(Files.readString(config.signingKey().path())).toECKey();
+        // The key file is a JWK set whose first key signs.
+        gatewayKey = JWKSet.parse(Files.readString(config.signingKey().path())).getKeys().get(0).toECKey();
         keyServer = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         keyServer.configureBlocking(false);
     }
