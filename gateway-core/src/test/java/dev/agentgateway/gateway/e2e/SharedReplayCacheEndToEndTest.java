@@ -37,7 +37,10 @@ class SharedReplayCacheEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String QUEUES = "/tools/ops/queues";
-    private static final Duration STATE_CHANGE_TIMEOUT = Duration.ofSeconds(10);
+    /** Bound on noticing an outage, which the failed replay check has already recorded. */
+    private static final Duration OUTAGE_TIMEOUT = Duration.ofSeconds(2);
+    /** Bound on recovering, which waits for a reconnect (at most 1 s apart) and a PING (every 500 ms). */
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(10);
 
     @TempDir
     Path directory;
@@ -184,11 +187,13 @@ class SharedReplayCacheEndToEndTest {
             assertThat(backend.received().size()).as("forwarded during the outage").isEqualTo(forwardedBefore);
             assertThat(agentAtA.get(admin + "/metrics").body())
                     .contains("gateway_replay_cache_unavailable_total{route=\"ops\"} 1.0");
-            assertThat(awaitReadiness(admin, 503)).as("readiness during the outage").isEqualTo(503);
+            assertThat(awaitReadiness(admin, 503, OUTAGE_TIMEOUT)).as("readiness during the outage")
+                    .isEqualTo(503);
 
             redis.start();
 
-            assertThat(awaitReadiness(admin, 200)).as("readiness after Redis is back").isEqualTo(200);
+            assertThat(awaitReadiness(admin, 200, RECOVERY_TIMEOUT)).as("readiness after Redis is back")
+                    .isEqualTo(200);
             HttpResponse<String> recovered = callWithNonce(token, nonce);
             assertThat(recovered.statusCode()).as("status; body %s", recovered.body()).isEqualTo(200);
             assertThat(backend.received().size()).isEqualTo(forwardedBefore + 1);
@@ -215,9 +220,9 @@ class SharedReplayCacheEndToEndTest {
                 agentAtA.proofWithNonce("GET", QUEUES, token, nonce)), Map.of());
     }
 
-    /** Polls {@code /health/ready} until it returns {@code expected} or the timeout passes; returns the last status. */
-    private int awaitReadiness(String admin, int expected) throws Exception {
-        Instant deadline = Instant.now().plus(STATE_CHANGE_TIMEOUT);
+    /** Polls {@code /health/ready} until it returns {@code expected} or {@code timeout} passes; returns the last. */
+    private int awaitReadiness(String admin, int expected, Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
         int status = agentAtA.get(admin + "/health/ready").statusCode();
         while (status != expected && Instant.now().isBefore(deadline)) {
             Thread.sleep(50);
