@@ -35,8 +35,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -51,6 +53,13 @@ public final class GatewayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
     private static final int AUDIT_THREADS = 2;
     private static final int TOKEN_EXCHANGE_THREADS = 4;
+    private static final int AUTHENTICATION_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    /**
+     * Proxied calls whose credentials may wait for a free authentication thread; a call past this bound gets 503.
+     * It caps the memory that waiting calls hold while the replay cache answers slowly.
+     * NOTE: chosen, not measured, and not configurable yet.
+     */
+    private static final int AUTHENTICATION_QUEUE_CAPACITY = 1024;
     private static final long SHUTDOWN_TIMEOUT_SECONDS = 5;
 
     private final GatewayConfig config;
@@ -64,6 +73,7 @@ public final class GatewayServer implements AutoCloseable {
     private SampleOpsTool sampleTool;
     private AuditRecorder auditRecorder;
     private ExecutorService tokenExchangeExecutor;
+    private ExecutorService authenticationExecutor;
     private UpstreamPools upstreams;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
@@ -118,6 +128,9 @@ public final class GatewayServer implements AutoCloseable {
         Policy policy = Policy.from(config.policy(), clock);
         tokenExchangeExecutor = Executors.newFixedThreadPool(TOKEN_EXCHANGE_THREADS,
                 DaemonThreads.named("token-exchange-"));
+        authenticationExecutor = new ThreadPoolExecutor(AUTHENTICATION_THREADS, AUTHENTICATION_THREADS, 0,
+                TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(AUTHENTICATION_QUEUE_CAPACITY),
+                DaemonThreads.named("authentication-"), new ThreadPoolExecutor.AbortPolicy());
         upstreams = new UpstreamPools(transport.channelType());
         acceptGroup = new MultiThreadIoEventLoopGroup(1, DaemonThreads.named("gateway-accept-"),
                 transport.ioHandlerFactory());
@@ -129,7 +142,8 @@ public final class GatewayServer implements AutoCloseable {
         tokenServices = TokenServices.create(config, publicOrigin, policy, clock);
         metrics.replayCacheAvailability(tokenServices::replayCacheAvailable);
         AgentServices services = new AgentServices(publicOrigin, new RouteTable(config.routes()), tokenServices,
-                policy, auditRecorder, metrics, limits, tokenExchangeExecutor, upstreams, clock);
+                policy, auditRecorder, metrics, limits, tokenExchangeExecutor, authenticationExecutor, upstreams,
+                clock);
         agentInitializer = new AgentChannelInitializer(services);
         agentChannel.config().setAutoRead(true);
 
@@ -228,7 +242,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /**
      * Stops accepting, closes connections and the audit log. In order: listeners, backend pools, connections, the
-     * token exchange executor, the replay cache connection, the sample tool, and last the audit log, after its
+     * token exchange and authentication executors, the replay cache connection, the sample tool, and last the audit log, after its
      * pending appends. Idempotent.
      */
     @Override
@@ -245,6 +259,9 @@ public final class GatewayServer implements AutoCloseable {
         shutdown(acceptGroup);
         if (tokenExchangeExecutor != null) {
             tokenExchangeExecutor.shutdownNow();
+        }
+        if (authenticationExecutor != null) {
+            authenticationExecutor.shutdownNow();
         }
         if (tokenServices != null) {
             tokenServices.close();

@@ -14,6 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.oauth2.sdk.dpop.DefaultDPoPProofFactory;
 import com.nimbusds.oauth2.sdk.token.DPoPAccessToken;
+import com.nimbusds.openid.connect.sdk.Nonce;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -43,7 +44,10 @@ final class AgentClient {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
+    /** The gateway's public origin, the base of every proof's {@code htu}. */
     private final String origin;
+    /** Where requests are sent: the origin itself, or one replica behind it. */
+    private final String target;
     private final ECKey proofKey;
     private final DefaultDPoPProofFactory proofs;
 
@@ -52,7 +56,16 @@ final class AgentClient {
     }
 
     AgentClient(String origin, ECKey proofKey) throws JOSEException {
+        this(origin, origin, proofKey);
+    }
+
+    /**
+     * Creates an agent whose proofs name {@code origin} but whose requests go to {@code target}, as when a load
+     * balancer at the origin spreads requests over replicas.
+     */
+    AgentClient(String origin, String target, ECKey proofKey) throws JOSEException {
         this.origin = origin;
+        this.target = target;
         this.proofKey = proofKey;
         this.proofs = new DefaultDPoPProofFactory(proofKey, JWSAlgorithm.ES256);
     }
@@ -83,9 +96,15 @@ final class AgentClient {
         return tokenRequest(form, proofs.createDPoPJWT("POST", URI.create(origin + "/oauth2/token")).serialize());
     }
 
+    /** Posts {@code form} to the token endpoint with a fresh DPoP proof carrying {@code nonce}. */
+    HttpResponse<String> tokenRequestWithNonce(Map<String, String> form, String nonce) throws Exception {
+        return tokenRequest(form, proofs.createDPoPJWT("POST", URI.create(origin + "/oauth2/token"),
+                new Nonce(nonce)).serialize());
+    }
+
     /** Posts {@code form} to the token endpoint with {@code proof} as its {@code DPoP} header. */
     HttpResponse<String> tokenRequest(Map<String, String> form, String proof) throws Exception {
-        URI endpoint = URI.create(origin + "/oauth2/token");
+        URI endpoint = URI.create(target + "/oauth2/token");
         String body = form.entrySet().stream()
                 .map(entry -> encode(entry.getKey()) + "=" + encode(entry.getValue()))
                 .collect(Collectors.joining("&"));
@@ -100,8 +119,14 @@ final class AgentClient {
     /** Returns a DPoP proof for a call to {@code path} bound to {@code accessToken}; {@code htu} has no query. */
     String proof(String method, String path, String accessToken) throws JOSEException {
         int query = path.indexOf('?');
-        URI target = URI.create(origin + (query < 0 ? path : path.substring(0, query)));
-        return proofs.createDPoPJWT(method, target, new DPoPAccessToken(accessToken)).serialize();
+        URI htu = URI.create(origin + (query < 0 ? path : path.substring(0, query)));
+        return proofs.createDPoPJWT(method, htu, new DPoPAccessToken(accessToken)).serialize();
+    }
+
+    /** Returns a DPoP proof like {@link #proof} whose {@code nonce} claim is {@code nonce}. */
+    String proofWithNonce(String method, String path, String accessToken, String nonce) throws JOSEException {
+        return proofs.createDPoPJWT(method, URI.create(origin + path), new DPoPAccessToken(accessToken),
+                new Nonce(nonce)).serialize();
     }
 
     /**
@@ -135,7 +160,7 @@ final class AgentClient {
     /** Sends a request with exactly the given credential headers and extra headers. */
     HttpResponse<String> send(String method, String path, Map<String, String> credentials,
             Map<String, String> extraHeaders) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(origin + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target + path))
                 .timeout(Duration.ofSeconds(20))
                 .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString("{\"reason\":\"test\"}"));
@@ -146,7 +171,7 @@ final class AgentClient {
 
     /** Posts {@code body} to a tool as a stream of unknown length, which the client sends chunked. */
     HttpResponse<String> upload(String path, String accessToken, byte[] body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(origin + path))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(target + path))
                 .timeout(Duration.ofSeconds(20))
                 .header("Authorization", "DPoP " + accessToken)
                 .header("DPoP", proof("POST", path, accessToken))
@@ -158,7 +183,7 @@ final class AgentClient {
 
     /** Posts {@code body} as a form to the token endpoint, waiting for {@code 100 Continue} before sending it. */
     HttpResponse<String> tokenRequestExpectingContinue(String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(origin + "/oauth2/token"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(target + "/oauth2/token"))
                 .timeout(Duration.ofSeconds(20))
                 .expectContinue(true)
                 .header("Content-Type", "application/x-www-form-urlencoded")

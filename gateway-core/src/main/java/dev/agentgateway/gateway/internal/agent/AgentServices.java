@@ -21,6 +21,8 @@ import java.util.concurrent.Executor;
  * @param metrics meters
  * @param limits size and time limits
  * @param tokenExchangeExecutor executor for token exchanges, which may block on fetching an issuer's keys
+ * @param authenticationExecutor executor that verifies the credentials of proxied calls, which may block on the
+ *     shared replay cache; it rejects work when its queue is full
  * @param upstreams backend connection pools
  * @param clock clock for durations recorded in audit records
  */
@@ -33,6 +35,7 @@ public record AgentServices(
         GatewayMetrics metrics,
         HttpLimits limits,
         Executor tokenExchangeExecutor,
+        Executor authenticationExecutor,
         UpstreamPools upstreams,
         Clock clock) {
 
@@ -45,6 +48,7 @@ public record AgentServices(
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(tokenExchangeExecutor, "tokenExchangeExecutor");
+        Objects.requireNonNull(authenticationExecutor, "authenticationExecutor");
         Objects.requireNonNull(upstreams, "upstreams");
         Objects.requireNonNull(clock, "clock");
     }

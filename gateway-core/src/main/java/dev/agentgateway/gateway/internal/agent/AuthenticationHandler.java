@@ -10,17 +10,27 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.net.URI;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Verifies the capability token and DPoP proof of a proxied request. The proof's {@code htu} is checked against
  * the public origin plus the normalized path, never against client-supplied host fields. A request without
- * credentials continues as anonymous. A request whose credentials fail any check is audited as a denial without a
- * principal and rejected with 401 (400 for a malformed request) and a DPoP challenge naming the error. A request
- * whose proof could not be checked for replay, because the shared replay cache is unreachable, is audited the same
- * way, counted, and rejected with 503: it fails closed and nothing is forwarded.
+ * credentials continues as anonymous at once. A request with credentials is verified on the authentication
+ * executor, because the check may wait for the shared replay cache, and continues on the event loop afterwards.
+ * Meanwhile the connection reads nothing, because reading stopped at the request head.
+ *
+ * <p>A request whose credentials fail any check is audited as a denial without a principal and rejected with 401
+ * (400 for a malformed request) and a DPoP challenge naming the error. A request whose proof could not be checked
+ * for replay, because the shared replay cache is unreachable, is audited the same way, counted, and rejected with
+ * 503, so it fails closed and nothing is forwarded. A request that finds the executor's queue full is audited the
+ * same way and rejected with 503 and {@code Retry-After}, and it is never verified on the event loop instead.
  */
 @Sharable
 final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
@@ -40,19 +50,54 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpHeaders headers = exchange.request().headers();
-        AccessTokenAuthenticator authenticator = services.tokens().authenticator();
-        Optional<VerifiedCall> call;
-        // NOTE: the token and proof signatures are verified here on the event loop, two ECDSA verifications per
-        // request with the JDK's default provider. No benchmark has measured what that costs under load yet.
-        try {
-            call = authenticator.authenticate(exchange.method(), services.publicUri(exchange.target().pathAndQuery()),
-                    exchange.route().tool(), headers.getAll(HttpHeaderNames.AUTHORIZATION), headers.getAll("DPoP"));
-        } catch (OAuthException e) {
-            reject(ctx, exchange, e);
+        List<String> authorizations = headers.getAll(HttpHeaderNames.AUTHORIZATION);
+        List<String> proofs = headers.getAll("DPoP");
+        if (authorizations.isEmpty() && proofs.isEmpty()) {
+            ctx.fireChannelRead(exchange);
             return;
         }
-        call.ifPresent(exchange::call);
-        ctx.fireChannelRead(exchange);
+        Credentials credentials = new Credentials(exchange.method(),
+                services.publicUri(exchange.target().pathAndQuery()), exchange.route().tool(), authorizations,
+                proofs);
+        CompletableFuture<Optional<VerifiedCall>> verified;
+        try {
+            verified = CompletableFuture.supplyAsync(() -> authenticate(credentials),
+                    services.authenticationExecutor());
+        } catch (RejectedExecutionException e) {
+            rejectOverloaded(ctx, exchange);
+            return;
+        }
+        verified.whenComplete((call, error) -> ctx.executor().execute(() -> resume(ctx, exchange, call, error)));
+    }
+
+    private Optional<VerifiedCall> authenticate(Credentials credentials) {
+        AccessTokenAuthenticator authenticator = services.tokens().authenticator();
+        try {
+            return authenticator.authenticate(credentials.method(), credentials.requestUri(), credentials.tool(),
+                    credentials.authorizations(), credentials.proofs());
+        } catch (OAuthException e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    /** Continues on the event loop with the outcome of the verification. */
+    private void resume(ChannelHandlerContext ctx, Exchange exchange, Optional<VerifiedCall> call, Throwable error) {
+        if (exchange.responseStarted() || Exchange.current(ctx.channel()) != exchange) {
+            // A timeout answered the request while its credentials were verified, so nothing more is sent.
+            log.debug("Request {}: response already started before authentication finished", exchange.requestId());
+            return;
+        }
+        if (error == null) {
+            call.ifPresent(exchange::call);
+            ctx.fireChannelRead(exchange);
+            return;
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof OAuthException rejected) {
+            reject(ctx, exchange, rejected);
+        } else {
+            ctx.fireExceptionCaught(cause);
+        }
     }
 
     private void reject(ChannelHandlerContext ctx, Exchange exchange, OAuthException error) {
@@ -67,5 +112,21 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
                         .build(),
                 ProblemResponses.authenticationFailed(error, services.tokens().dpopAlgorithms(),
                         exchange.requestId()));
+    }
+
+    private void rejectOverloaded(ChannelHandlerContext ctx, Exchange exchange) {
+        log.debug("Request {} rejected with 503: the authentication queue is full", exchange.requestId());
+        services.metrics().authenticationOverloaded(exchange.routeName());
+        Denials.auditThenSend(ctx, services,
+                AuditEvents.authenticationFailure(exchange)
+                        .reason(ProblemResponses.AUTHENTICATION_OVERLOADED_DETAIL)
+                        .missingAuthority(MissingAuthority.AUTHENTICATION.wireName())
+                        .build(),
+                ProblemResponses.authenticationOverloaded(exchange.requestId()));
+    }
+
+    /** What the authentication executor needs of a request, copied on the event loop that owns the exchange. */
+    private record Credentials(String method, URI requestUri, String tool, List<String> authorizations,
+            List<String> proofs) {
     }
 }

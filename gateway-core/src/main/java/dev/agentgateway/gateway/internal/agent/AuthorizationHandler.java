@@ -1,17 +1,21 @@
 package dev.agentgateway.gateway.internal.agent;
 
+import dev.agentgateway.gateway.internal.http.DPoPNonceHeader;
 import dev.agentgateway.policy.AccessRequest;
 import dev.agentgateway.policy.Decision;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Asks the policy whether the principal may make this call: tool of the route, method as received, and the
  * normalized path relative to the route prefix. A denial is audited, and its response
- * comes from {@link ProblemResponses#denied}.
+ * comes from {@link ProblemResponses#denied}. A 401 challenge to an anonymous caller on a route that uses DPoP
+ * nonces carries a fresh nonce in {@code DPoP-Nonce}.
  */
 @Sharable
 final class AuthorizationHandler extends ChannelInboundHandlerAdapter {
@@ -41,8 +45,13 @@ final class AuthorizationHandler extends ChannelInboundHandlerAdapter {
         }
         log.debug("Request {} denied: {} ({})", exchange.requestId(), decision.missingAuthority().wireName(),
                 decision.reason());
-        Denials.auditThenSend(ctx, services, AuditEvents.decision(exchange, AuditEvents.DENY).build(),
-                ProblemResponses.denied(decision, exchange.call() == null, services.tokens().dpopAlgorithms(),
-                        exchange.requestId()));
+        FullHttpResponse response = ProblemResponses.denied(decision, exchange.call() == null,
+                services.tokens().dpopAlgorithms(), exchange.requestId());
+        if (response.headers().contains(HttpHeaderNames.WWW_AUTHENTICATE) && exchange.call() == null) {
+            // The anonymous caller is asked to authenticate, so it gets the nonce its first proof needs.
+            DPoPNonceHeader.apply(response.headers(), services.tokens().authenticator()
+                    .dpopNonce(exchange.route().tool()));
+        }
+        Denials.auditThenSend(ctx, services, AuditEvents.decision(exchange, AuditEvents.DENY).build(), response);
     }
 }

@@ -106,6 +106,21 @@ public final class ProblemResponses {
         return response;
     }
 
+    /** Problem detail, and audit reason, of a call rejected because the authentication queue was full. */
+    static final String AUTHENTICATION_OVERLOADED_DETAIL =
+            "too many credentials are waiting for verification, so the call was not forwarded; retry later";
+
+    /**
+     * Returns 503 for a call whose credentials were not verified because the authentication executor's queue was
+     * full. {@code Retry-After} asks the agent to retry with a fresh proof.
+     */
+    static FullHttpResponse authenticationOverloaded(String requestId) {
+        FullHttpResponse response = problem(HttpResponseStatus.SERVICE_UNAVAILABLE, "authentication_overloaded",
+                "Authentication overloaded", AUTHENTICATION_OVERLOADED_DETAIL, requestId);
+        response.headers().setInt(HttpHeaderNames.RETRY_AFTER, UNAVAILABLE_RETRY_AFTER_SECONDS);
+        return response;
+    }
+
     /** Returns 503 for a call that was not forwarded because its decision could not be audited. */
     public static FullHttpResponse auditUnavailable(String requestId) {
         return problem(HttpResponseStatus.SERVICE_UNAVAILABLE, "audit_unavailable", "Audit log unavailable",

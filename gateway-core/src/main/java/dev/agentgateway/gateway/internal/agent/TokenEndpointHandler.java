@@ -3,6 +3,7 @@ package dev.agentgateway.gateway.internal.agent;
 import dev.agentgateway.audit.AppendedRecord;
 import dev.agentgateway.audit.AuditEvent;
 import dev.agentgateway.audit.AuditEventType;
+import dev.agentgateway.gateway.internal.http.DPoPNonceHeader;
 import dev.agentgateway.gateway.internal.http.FormBodyDecoder;
 import dev.agentgateway.gateway.internal.http.FormBodyDecoder.MalformedFormException;
 import dev.agentgateway.token.OAuthErrorCode;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * Serves {@code POST /oauth2/token}: reads the form body (at most {@code maxEndpointBodySize} bytes), runs the
  * RFC 8693 token exchange on the token exchange executor, appends a {@code TOKEN_EXCHANGE} audit record for every
  * outcome, a request with another method than POST included, and only then responds. When the record cannot be made
- * durable the response is 503 and no token is sent.
+ * durable the response is 503 and no token is sent. When the token endpoint uses DPoP nonces, every rejection
+ * carries a fresh nonce, those this handler makes before any exchange (405, 408, 413, malformed body) included.
  */
 @Sharable
 final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
@@ -193,16 +195,28 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
 
     private void reject(ChannelHandlerContext ctx, Exchange exchange, int status, OAuthException error) {
         log.debug("Token request {} rejected: {}", exchange.requestId(), error.getMessage());
-        Outcome outcome = new Outcome(ProblemResponses.tokenError(status, error.code(), error.description()),
-                rejectedEvent(exchange, status, error.code().wireName() + ": " + error.description()));
+        FullHttpResponse response = ProblemResponses.tokenError(status, error.code(), error.description());
+        offerNonce(response);
+        Outcome outcome = new Outcome(response, rejectedEvent(exchange, status, error.code().wireName() + ": "
+                + error.description()));
         auditThenRespond(ctx, exchange, outcome);
     }
 
     private void rejectMethod(ChannelHandlerContext ctx, Exchange exchange) {
         log.debug("Token request {} rejected: method {} is not allowed", exchange.requestId(), exchange.method());
-        Outcome outcome = new Outcome(WellKnownHandler.methodNotAllowed(exchange, "POST"), rejectedEvent(exchange,
-                405, "method " + exchange.method() + " is not allowed (expected: POST)"));
+        FullHttpResponse response = WellKnownHandler.methodNotAllowed(exchange, "POST");
+        offerNonce(response);
+        Outcome outcome = new Outcome(response, rejectedEvent(exchange, 405, "method " + exchange.method()
+                + " is not allowed (expected: POST)"));
         auditThenRespond(ctx, exchange, outcome);
+    }
+
+    /**
+     * Adds a fresh nonce to a rejection that the token exchange never saw, when the token endpoint uses nonces, so
+     * the client's next proof can carry one.
+     */
+    private void offerNonce(FullHttpResponse response) {
+        DPoPNonceHeader.apply(response.headers(), services.tokens().tokenExchange().dpopNonce());
     }
 
     private void rejectTooLarge(ChannelHandlerContext ctx, Exchange exchange, long size) {

@@ -71,6 +71,18 @@ public final class GatewayMetrics {
                 .increment();
     }
 
+    /**
+     * Counts one request rejected with 503 because the authentication executor's queue was full. {@code route} is
+     * a tool name.
+     */
+    public void authenticationOverloaded(String route) {
+        Counter.builder("gateway.authentication.overloaded")
+                .description("Requests rejected because too many credentials were waiting for verification")
+                .tag("route", route)
+                .register(registry)
+                .increment();
+    }
+
     /** Registers a gauge that is 1 while {@code available} returns true and 0 otherwise. */
     public void replayCacheAvailability(BooleanSupplier available) {
         Gauge.builder("gateway.replay.cache.available", available, supplier -> supplier.getAsBoolean() ? 1 : 0)
