@@ -6,7 +6,6 @@ import dev.agentgateway.audit.internal.TornTail;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -52,6 +51,12 @@ public final class FileAuditLog implements AuditLog {
 
     /** Name of the log file inside the audit directory. */
     public static final String FILE_NAME = "audit.log";
+    /**
+     * Name of the file whose lock marks the directory as in use. It is a file of its own because a POSIX record
+     * lock on the log itself is dropped as soon as this process closes any other descriptor of the log, as the
+     * reads at open and every verification do.
+     */
+    public static final String LOCK_FILE_NAME = "audit.lock";
 
     private static final Logger LOG = LoggerFactory.getLogger(FileAuditLog.class);
 
@@ -78,6 +83,7 @@ public final class FileAuditLog implements AuditLog {
     private final ChannelOpener opener;
     private final Supplier<String> idGenerator;
     private final ReentrantLock lock = new ReentrantLock();
+    private final FileChannel directoryLock;
 
     // Guarded by lock.
     private FileChannel channel;
@@ -88,8 +94,9 @@ public final class FileAuditLog implements AuditLog {
     private boolean closed;
 
     private FileAuditLog(Path file, Clock clock, ChannelOpener opener, Supplier<String> idGenerator,
-            FileChannel channel, long lastSequence, String lastHash) throws IOException {
+            FileChannel directoryLock, FileChannel channel, long lastSequence, String lastHash) throws IOException {
         this.file = file;
+        this.directoryLock = directoryLock;
         this.clock = clock;
         this.opener = opener;
         this.idGenerator = idGenerator;
@@ -119,8 +126,15 @@ public final class FileAuditLog implements AuditLog {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(clock, "clock");
         createWritableDirectory(directory);
+        FileChannel directoryLock = lockDirectory(directory);
         Path file = directory.resolve(FILE_NAME);
-        FileChannel channel = openLocked(opener, file);
+        FileChannel channel;
+        try {
+            channel = opener.open(file);
+        } catch (IOException | RuntimeException e) {
+            closeAfterFailure(directoryLock, e);
+            throw e;
+        }
         try {
             TornTail.truncate(channel, file);
             ChainScanner.Result scan =
@@ -133,9 +147,11 @@ public final class FileAuditLog implements AuditLog {
             }
             long lastSequence = scan.lastLineSequence() > 0 ? scan.lastLineSequence() : scan.lineCount();
             LOG.debug("Opened audit log {} after record {}", file, lastSequence);
-            return new FileAuditLog(file, clock, opener, idGenerator, channel, lastSequence, scan.lastLineHash());
+            return new FileAuditLog(file, clock, opener, idGenerator, directoryLock, channel, lastSequence,
+                    scan.lastLineHash());
         } catch (IOException | RuntimeException e) {
             closeAfterFailure(channel, e);
+            closeAfterFailure(directoryLock, e);
             throw e;
         }
     }
@@ -234,7 +250,7 @@ public final class FileAuditLog implements AuditLog {
      */
     private void repairAfterFailure() throws IOException {
         if (!channel.isOpen()) {
-            channel = openLocked(opener, file);
+            channel = opener.open(file);
         }
         long size = channel.size();
         if (size < acknowledgedSize) {
@@ -259,7 +275,11 @@ public final class FileAuditLog implements AuditLog {
                 return;
             }
             closed = true;
-            channel.close();
+            try {
+                channel.close();
+            } finally {
+                directoryLock.close();
+            }
         } finally {
             lock.unlock();
         }
@@ -280,16 +300,23 @@ public final class FileAuditLog implements AuditLog {
         }
     }
 
-    private static FileChannel openLocked(ChannelOpener opener, Path file) throws IOException {
-        FileChannel channel = opener.open(file);
+    /**
+     * Locks {@link #LOCK_FILE_NAME} in {@code directory} for as long as the log is open, so a second gateway process
+     * given the same directory fails at start rather than interleave its records with this one's.
+     */
+    private static FileChannel lockDirectory(Path directory) throws IOException {
+        Path lockFile = directory.resolve(LOCK_FILE_NAME);
+        FileChannel channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                ownerOnly(lockFile, OWNER_ONLY_FILE));
         try {
-            FileLock fileLock = channel.tryLock();
-            if (fileLock == null) {
-                throw new IOException("audit log is open in another process: " + file);
+            if (channel.tryLock() == null) {
+                throw new IOException("audit directory " + directory + " is in use by another process (it holds the"
+                        + " lock on " + lockFile + "); give each gateway process its own audit directory");
             }
             return channel;
         } catch (OverlappingFileLockException e) {
-            IOException failure = new IOException("audit log is already open in this process: " + file, e);
+            IOException failure = new IOException("audit directory " + directory + " is already in use in this"
+                    + " process", e);
             closeAfterFailure(channel, failure);
             throw failure;
         } catch (IOException | RuntimeException e) {

@@ -3,7 +3,9 @@ package dev.agentgateway.gateway;
 import dev.agentgateway.audit.FileAuditLog;
 import dev.agentgateway.config.GatewayConfig;
 import dev.agentgateway.config.ListenerConfig;
+import dev.agentgateway.config.ReplayCacheConfig;
 import dev.agentgateway.config.RouteConfig;
+import dev.agentgateway.config.TokenConfig;
 import dev.agentgateway.gateway.internal.DaemonThreads;
 import dev.agentgateway.gateway.internal.Transport;
 import dev.agentgateway.gateway.internal.UnreachableRules;
@@ -204,10 +206,23 @@ public final class GatewayServer implements AutoCloseable {
         log.info("Agent listener on {} ({} transport), public origin {}", agentAddress(), transport.name(),
                 publicOrigin);
         for (RouteConfig route : config.routes()) {
-            log.info("Route {}: {} -> {}", route.tool(), route.pathPrefix(), route.backend());
+            log.info("Route {}: {} -> {}, DPoP nonces {}", route.tool(), route.pathPrefix(), route.backend(),
+                    route.dpopNonce().configName());
         }
+        TokenConfig tokens = config.tokens();
+        log.info("DPoP replay cache: {}; token endpoint DPoP nonces {}; nonce secrets {}", describe(
+                tokens.replayCache()), tokens.nonces().tokenEndpoint().configName(),
+                tokens.nonces().secrets().isEmpty() ? "random for this process" : tokens.nonces().secrets().size()
+                        + " configured");
         log.info("Admin listener on {}; audit log in {}", adminAddress(), config.audit().directory());
         UnreachableRules.warnings(config).forEach(log::warn);
+    }
+
+    private static String describe(ReplayCacheConfig replayCache) {
+        if (replayCache instanceof ReplayCacheConfig.Redis redis) {
+            return "Redis at " + redis.redactedUri() + " (key prefix " + redis.keyPrefix() + ")";
+        }
+        return "in memory, at most " + ((ReplayCacheConfig.Memory) replayCache).maxEntries() + " proofs";
     }
 
     /** Returns the bound agent listener address. */
