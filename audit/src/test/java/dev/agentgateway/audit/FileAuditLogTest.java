@@ -427,8 +427,8 @@ class FileAuditLogTest {
 
             assertThatThrownBy(() -> FileAuditLog.open(directory, CLOCK))
                     .isInstanceOf(IOException.class)
-                    .hasMessageContaining("already open")
-                    .hasMessageContaining(logFile().toString());
+                    .hasMessageContaining("already in use in this process")
+                    .hasMessageContaining(directory.toString());
         }
     }
 

@@ -8,7 +8,7 @@ import java.util.Set;
  *
  * @param issuer exact {@code iss} value
  * @param jwks where the provider's public keys come from
- * @param audiences accepted {@code aud} values; a token must name at least one
+ * @param audiences accepted {@code aud} values; every {@code aud} value of a token must be one of them
  * @param algorithms accepted JWS algorithms, for example {@code ES256}; never {@code none} or an HMAC algorithm
  * @param tokenTypes accepted JOSE {@code typ} header values, for example {@code JWT}; an empty string entry
  *     accepts tokens without {@code typ}

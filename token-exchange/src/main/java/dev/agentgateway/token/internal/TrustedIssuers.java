@@ -39,8 +39,13 @@ public final class TrustedIssuers {
     private final Map<String, DefaultJWTProcessor<SecurityContext>> processors;
     private final String gatewayIssuer;
 
-    private TrustedIssuers(Map<String, DefaultJWTProcessor<SecurityContext>> processors, String gatewayIssuer) {
+    /** Accepted {@code aud} values by issuer. */
+    private final Map<String, Set<String>> audiences;
+
+    private TrustedIssuers(Map<String, DefaultJWTProcessor<SecurityContext>> processors,
+            Map<String, Set<String>> audiences, String gatewayIssuer) {
         this.processors = processors;
+        this.audiences = audiences;
         this.gatewayIssuer = gatewayIssuer;
     }
 
@@ -55,10 +60,12 @@ public final class TrustedIssuers {
     public static TrustedIssuers create(List<TrustedIssuerConfig> issuers, String gatewayIssuer, Clock clock,
             Duration clockSkew) throws IOException {
         Map<String, DefaultJWTProcessor<SecurityContext>> processors = new LinkedHashMap<>();
+        Map<String, Set<String>> audiences = new LinkedHashMap<>();
         for (TrustedIssuerConfig issuer : issuers) {
             processors.put(issuer.issuer(), processor(issuer, clock, clockSkew));
+            audiences.put(issuer.issuer(), Set.copyOf(issuer.audiences()));
         }
-        return new TrustedIssuers(Map.copyOf(processors), gatewayIssuer);
+        return new TrustedIssuers(Map.copyOf(processors), Map.copyOf(audiences), gatewayIssuer);
     }
 
     private static DefaultJWTProcessor<SecurityContext> processor(TrustedIssuerConfig issuer, Clock clock,
@@ -122,13 +129,31 @@ public final class TrustedIssuers {
     public JWTClaimsSet verify(String token, String kind, OAuthErrorCode code) throws OAuthException {
         SignedJWT jwt = CompactJws.parse(token, kind, MAX_TOKEN_LENGTH, code);
         RegisteredClaims.check(jwt, kind, code);
-        DefaultJWTProcessor<SecurityContext> processor = processors.get(unverifiedIssuer(jwt, kind, code));
+        String issuer = unverifiedIssuer(jwt, kind, code);
+        JWTClaimsSet claims;
         try {
-            return processor.process(jwt, null);
+            claims = processors.get(issuer).process(jwt, null);
         } catch (BadJOSEException | JOSEException e) {
             throw new OAuthException(code, kind + " rejected: " + e.getMessage());
         } catch (RuntimeException e) {
             throw LibraryFailures.rejection(code, kind, e);
+        }
+        checkEveryAudienceTrusted(claims, audiences.get(issuer), kind, code);
+        return claims;
+    }
+
+    /**
+     * Rejects a token that also names an audience this gateway was not configured to accept (OpenID Connect Core
+     * 1.0 §3.1.3.7, step 3): every relying party it names holds the same token and could exchange it here.
+     */
+    private static void checkEveryAudienceTrusted(JWTClaimsSet claims, Set<String> accepted, String kind,
+            OAuthErrorCode code) throws OAuthException {
+        for (String audience : claims.getAudience()) {
+            if (!accepted.contains(audience)) {
+                throw new OAuthException(code, kind + " rejected: aud " + Quoting.quote(audience)
+                        + " is not an accepted audience (expected: only " + String.join(", ", accepted.stream()
+                                .sorted().map(Quoting::quote).toList()) + ")");
+            }
         }
     }
 
