@@ -1,10 +1,13 @@
 package dev.agentgateway.token.internal;
 
 import com.nimbusds.jose.Algorithm;
+import com.nimbusds.jose.JOSEObject;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.SignedJWT;
 import dev.agentgateway.token.OAuthErrorCode;
 import dev.agentgateway.token.OAuthException;
 import java.text.ParseException;
+import java.util.Collections;
 import java.util.Map;
 
 /**
@@ -75,7 +78,8 @@ public final class CompactJws {
 
     private static SignedJWT parseJws(String value, String kind, OAuthErrorCode code) throws OAuthException {
         try {
-            SignedJWT jwt = SignedJWT.parse(value);
+            Base64URL[] parts = JOSEObject.split(value);
+            SignedJWT jwt = new ParsedJws(parts[0], parts[1], parts[2]);
             // Parse the payload now, so a malformed claims set fails here and not inside a later check.
             jwt.getJWTClaimsSet();
             return jwt;
@@ -96,6 +100,28 @@ public final class CompactJws {
 
     /** Returns the unverified payload as a JSON object, which {@link #parse} has already checked. */
     static Map<String, Object> payload(SignedJWT jwt) {
-        return jwt.getPayload().toJSONObject();
+        return jwt instanceof ParsedJws parsed ? parsed.payloadObject() : jwt.getPayload().toJSONObject();
+    }
+
+    /**
+     * A JWS from {@link #parse} that parses its payload JSON once, because the claim checks of each token kind read
+     * it several times and parsing dominates their cost.
+     */
+    private static final class ParsedJws extends SignedJWT {
+
+        private static final long serialVersionUID = 1L;
+
+        private transient Map<String, Object> payloadObject;
+
+        ParsedJws(Base64URL header, Base64URL payload, Base64URL signature) throws ParseException {
+            super(header, payload, signature);
+        }
+
+        Map<String, Object> payloadObject() {
+            if (payloadObject == null) {
+                payloadObject = Collections.unmodifiableMap(getPayload().toJSONObject());
+            }
+            return payloadObject;
+        }
     }
 }

@@ -363,6 +363,9 @@ public final class DPoPProofVerifier {
             throw new OAuthException(OAuthErrorCode.INVALID_DPOP_PROOF, KIND + " rejected: htu " + Quoting.quote(htu)
                     + " is not a valid http(s) URI (expected: the request URI as defined in RFC 3986)");
         }
+        if (normalized.equals(htu)) {
+            return jwt;
+        }
         try {
             return new NormalizedHtuProof(jwt, normalized);
         } catch (ParseException e) {
