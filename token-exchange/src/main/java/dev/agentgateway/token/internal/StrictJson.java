@@ -45,7 +45,6 @@ final class StrictJson {
             .build();
 
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
-    private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private StrictJson() {
     }
@@ -81,11 +80,39 @@ final class StrictJson {
         } catch (IllegalArgumentException e) {
             throw reject(kind, part + " is not base64url (expected: unpadded base64url)", code);
         }
-        if (!ENCODER.encodeToString(bytes).equals(segment)) {
+        if (!hasZeroUnusedBits(segment)) {
             throw reject(kind, part + " is not canonical base64url (expected: unused trailing bits set to zero)",
                     code);
         }
         return bytes;
+    }
+
+    /**
+     * Returns whether the bits the last character carries beyond the decoded bytes are zero: the last 4 bits when
+     * the length leaves 2 characters over a multiple of 4, the last 2 when it leaves 3. Only then is the segment the
+     * one canonical encoding of its bytes.
+     */
+    private static boolean hasZeroUnusedBits(String segment) {
+        int remainder = segment.length() % 4;
+        if (remainder == 0) {
+            return true;
+        }
+        int value = base64UrlValue(segment.charAt(segment.length() - 1));
+        int unusedBits = remainder == 2 ? 0x0F : 0x03;
+        return (value & unusedBits) == 0;
+    }
+
+    private static int base64UrlValue(char c) {
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a' + 26;
+        }
+        if (c >= '0' && c <= '9') {
+            return c - '0' + 52;
+        }
+        return c == '-' ? 62 : 63;
     }
 
     private static void checkObject(byte[] json, String part, String kind, OAuthErrorCode code)
