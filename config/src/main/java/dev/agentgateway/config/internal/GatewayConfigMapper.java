@@ -30,7 +30,6 @@ public final class GatewayConfigMapper {
     private static final List<String> TOP_LEVEL_KEYS = List.of("listeners", "public-origin", "signing-key", "audit",
             "tokens", "trusted-issuers", "routes", "policy", "sample-tool");
     /** Maximum digits of a count, so that every accepted count fits a {@code long}. */
-    private static final int MAX_COUNT_DIGITS = 18;
     private static final String ORIGIN_FORM = "scheme://host[:port] with scheme http or https, no path";
 
     private final Values values;
@@ -153,11 +152,11 @@ public final class GatewayConfigMapper {
         Duration second = Duration.ofSeconds(1);
         Duration fiveMinutes = Duration.ofSeconds(300);
         return new TokenConfig(
-                duration(tokens, "capability-lifetime", defaults.capabilityLifetime(), second,
+                values.duration(tokens, "capability-lifetime", defaults.capabilityLifetime(), second,
                         TokenConfig.MAX_CAPABILITY_LIFETIME),
-                duration(tokens, "proof-max-age", defaults.proofMaxAge(), second, fiveMinutes),
-                duration(tokens, "clock-skew", defaults.clockSkew(), Duration.ZERO, TokenConfig.MAX_CLOCK_SKEW),
-                duration(tokens, "txn-token-lifetime", defaults.txnTokenLifetime(), second, fiveMinutes),
+                values.duration(tokens, "proof-max-age", defaults.proofMaxAge(), second, fiveMinutes),
+                values.duration(tokens, "clock-skew", defaults.clockSkew(), Duration.ZERO, TokenConfig.MAX_CLOCK_SKEW),
+                values.duration(tokens, "txn-token-lifetime", defaults.txnTokenLifetime(), second, fiveMinutes),
                 new NonceSection(values).map(tokens, "dpop-nonce"),
                 new ReplayCacheSection(values).map(tokens),
                 verifiedTokenCacheSize(tokens, "verified-token-cache-size"));
@@ -166,24 +165,9 @@ public final class GatewayConfigMapper {
     /** Returns {@code tokens.verified-token-cache-size}: a whole number, 0 or more, where 0 turns the cache off. */
     private long verifiedTokenCacheSize(MappingReader tokens, String key) throws ConfigException {
         Optional<YamlNode> node = tokens.optional(key);
-        if (node.isEmpty()) {
-            return TokenConfig.DEFAULT_VERIFIED_TOKEN_CACHE_SIZE;
-        }
-        String expected = "a whole number, 0 or more (0 turns the cache off)";
-        String text = values.string(node.get(), tokens.path(key), expected);
-        boolean digits = !text.isEmpty() && text.length() <= MAX_COUNT_DIGITS
-                && text.chars().allMatch(c -> c >= '0' && c <= '9');
-        if (!digits) {
-            throw errors.at(node.get(), tokens.path(key), ConfigErrors.quote(text) + " is not a whole number",
-                    expected);
-        }
-        return Long.parseLong(text);
-    }
-
-    private Duration duration(MappingReader mapping, String key, Duration defaultValue, Duration min, Duration max)
-            throws ConfigException {
-        Optional<YamlNode> node = mapping.optional(key);
-        return node.isPresent() ? values.duration(node.get(), mapping.path(key), min, max) : defaultValue;
+        return node.isPresent()
+                ? values.wholeNumber(node.get(), tokens.path(key), 0, "a whole number, 0 or more (0 turns the cache off)")
+                : TokenConfig.DEFAULT_VERIFIED_TOKEN_CACHE_SIZE;
     }
 
     private SampleToolConfig sampleTool(MappingReader top, ListenerPair listeners) throws ConfigException {

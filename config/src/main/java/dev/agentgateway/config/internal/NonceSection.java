@@ -42,9 +42,8 @@ final class NonceSection {
         DPoPNonceMode tokenEndpoint = nonce.optional("token-endpoint").isPresent()
                 ? mode(nonce.optional("token-endpoint").get(), nonce.path("token-endpoint"))
                 : DPoPNonceMode.OFF;
-        Duration lifetime = nonce.optional("lifetime").isPresent()
-                ? values.duration(nonce.optional("lifetime").get(), nonce.path("lifetime"), MIN_LIFETIME, MAX_LIFETIME)
-                : NonceConfig.DEFAULT_LIFETIME;
+        Duration lifetime = values.duration(nonce, "lifetime", NonceConfig.DEFAULT_LIFETIME, MIN_LIFETIME,
+                MAX_LIFETIME);
         List<String> secrets = nonce.optional("secrets").isPresent()
                 ? secrets(nonce.optional("secrets").get(), nonce.path("secrets"))
                 : List.of();

@@ -23,7 +23,6 @@ final class ReplayCacheSection {
 
     private static final Duration MIN_COMMAND_TIMEOUT = Duration.ofMillis(10);
     private static final Duration MAX_COMMAND_TIMEOUT = Duration.ofSeconds(10);
-    private static final Pattern WHOLE_NUMBER = Pattern.compile("\\d{1,18}");
     private static final Pattern DATABASE_PATH = Pattern.compile("(/\\d{0,5})?");
     private static final String URI_FORM = "redis://[[user]:password@]host[:port][/database], or rediss:// for TLS";
 
@@ -77,26 +76,15 @@ final class ReplayCacheSection {
         if (node.isEmpty()) {
             return new ReplayCacheConfig.Memory(ReplayCacheConfig.DEFAULT_MAX_ENTRIES);
         }
-        String path = cache.path("max-entries");
-        String expected = "a whole number of at least 1";
-        String text = values.string(node.get(), path, expected);
-        if (!WHOLE_NUMBER.matcher(text).matches()) {
-            throw errors.at(node.get(), path, ConfigErrors.quote(text) + " is not a whole number", expected);
-        }
-        long maxEntries = Long.parseLong(text);
-        if (maxEntries < 1) {
-            throw errors.at(node.get(), path, ConfigErrors.quote(text) + " is out of range", expected);
-        }
+        long maxEntries = values.wholeNumber(node.get(), cache.path("max-entries"), 1,
+                "a whole number of at least 1");
         return new ReplayCacheConfig.Memory(maxEntries);
     }
 
     private ReplayCacheConfig.Redis redis(MappingReader cache) throws ConfigException {
         URI uri = uri(cache.required("uri", URI_FORM), cache.path("uri"));
-        Optional<YamlNode> timeout = cache.optional("command-timeout");
-        Duration commandTimeout = timeout.isPresent()
-                ? values.duration(timeout.get(), cache.path("command-timeout"), MIN_COMMAND_TIMEOUT,
-                        MAX_COMMAND_TIMEOUT)
-                : ReplayCacheConfig.Redis.DEFAULT_COMMAND_TIMEOUT;
+        Duration commandTimeout = values.duration(cache, "command-timeout",
+                ReplayCacheConfig.Redis.DEFAULT_COMMAND_TIMEOUT, MIN_COMMAND_TIMEOUT, MAX_COMMAND_TIMEOUT);
         Optional<YamlNode> prefix = cache.optional("key-prefix");
         String keyPrefix = prefix.isPresent()
                 ? values.nonEmptyString(prefix.get(), cache.path("key-prefix"), "a Redis key prefix")

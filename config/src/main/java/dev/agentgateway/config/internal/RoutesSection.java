@@ -139,10 +139,7 @@ final class RoutesSection {
 
     private Duration timeout(MappingReader mapping, String key, Duration defaultValue, Duration min, Duration max)
             throws ConfigException {
-        Optional<YamlNode> node = mapping.optional(key);
-        return node.isPresent()
-                ? values.duration(node.get(), mapping.path(key), min, max)
-                : defaultValue;
+        return values.duration(mapping, key, defaultValue, min, max);
     }
 
     private void checkAgainstEarlier(MappingReader mapping, RouteConfig route, List<RouteConfig> earlier)

@@ -182,11 +182,11 @@ final class TrustedIssuersSection {
 
     private JwksSource url(MappingReader mapping, YamlNode value, String valuePath) throws ConfigException {
         URI url = secureUrl(value, valuePath, values.nonEmptyString(value, valuePath, JWKS_URL_FORM), JWKS_URL_FORM);
-        Duration cacheLifetime = duration(mapping, "cache-lifetime", JwksSource.FromUrl.DEFAULT_CACHE_LIFETIME,
+        Duration cacheLifetime = values.duration(mapping, "cache-lifetime", JwksSource.FromUrl.DEFAULT_CACHE_LIFETIME,
                 MIN_REFRESH_INTERVAL, MAX_CACHE_LIFETIME);
-        Duration refreshMinInterval = duration(mapping, "refresh-min-interval",
+        Duration refreshMinInterval = values.duration(mapping, "refresh-min-interval",
                 JwksSource.FromUrl.DEFAULT_REFRESH_MIN_INTERVAL, MIN_REFRESH_INTERVAL, MAX_CACHE_LIFETIME);
-        Duration outageTolerance = duration(mapping, "outage-tolerance", JwksSource.FromUrl.DEFAULT_OUTAGE_TOLERANCE,
+        Duration outageTolerance = values.duration(mapping, "outage-tolerance", JwksSource.FromUrl.DEFAULT_OUTAGE_TOLERANCE,
                 Duration.ZERO, MAX_OUTAGE_TOLERANCE);
         if (refreshMinInterval.compareTo(cacheLifetime) > 0) {
             YamlNode at = mapping.optional("refresh-min-interval").orElse(mapping.optional("cache-lifetime")
@@ -196,12 +196,6 @@ final class TrustedIssuersSection {
                     "at most the cache lifetime, so an expired key set can be fetched again");
         }
         return new JwksSource.FromUrl(url, cacheLifetime, refreshMinInterval, outageTolerance);
-    }
-
-    private Duration duration(MappingReader mapping, String key, Duration defaultValue, Duration min, Duration max)
-            throws ConfigException {
-        Optional<YamlNode> node = mapping.optional(key);
-        return node.isPresent() ? values.duration(node.get(), mapping.path(key), min, max) : defaultValue;
     }
 
     private JwksSource inline(YamlNode node, String path) throws ConfigException {

@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,6 +21,9 @@ final class Values {
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final Pattern LISTENER = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):(\\d{1,5})");
     private static final String DURATION_FORM = "a duration such as 250ms, 5s, 10m, 12h or PT5M";
+
+    /** Most digits of a whole number, so every accepted value fits a {@code long}. */
+    static final int MAX_WHOLE_NUMBER_DIGITS = 18;
 
     private final ConfigErrors errors;
 
@@ -87,6 +91,33 @@ final class Values {
             values.add(value);
         }
         return values;
+    }
+
+    /** Returns the duration at {@code key} of {@code mapping} within {@code min..max}, or the default when absent. */
+    Duration duration(MappingReader mapping, String key, Duration defaultValue, Duration min, Duration max)
+            throws ConfigException {
+        Optional<YamlNode> node = mapping.optional(key);
+        return node.isPresent() ? duration(node.get(), mapping.path(key), min, max) : defaultValue;
+    }
+
+    /**
+     * Returns a whole number of at least {@code min}, written as 1 to {@value #MAX_WHOLE_NUMBER_DIGITS} decimal
+     * digits.
+     *
+     * @param expected what the key accepts, for the error message
+     */
+    long wholeNumber(YamlNode node, String path, long min, String expected) throws ConfigException {
+        String text = string(node, path, expected);
+        boolean digits = !text.isEmpty() && text.length() <= MAX_WHOLE_NUMBER_DIGITS
+                && text.chars().allMatch(c -> c >= '0' && c <= '9');
+        if (!digits) {
+            throw errors.at(node, path, ConfigErrors.quote(text) + " is not a whole number", expected);
+        }
+        long number = Long.parseLong(text);
+        if (number < min) {
+            throw errors.at(node, path, ConfigErrors.quote(text) + " is out of range", expected);
+        }
+        return number;
     }
 
     /** Returns a duration within {@code min..max}, both inclusive. */
