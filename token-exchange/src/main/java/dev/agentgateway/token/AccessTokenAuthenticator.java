@@ -263,7 +263,7 @@ public final class AccessTokenAuthenticator {
         JWKSet keys = gatewayKeys.get();
         JWKSet previousKeys = cachedKeys.getAndSet(keys);
         if (previousKeys != null && previousKeys != keys) {
-            verifiedTokens.invalidateAll();
+            invalidateVerifiedTokens();
         }
         String tokenHash = DPoPProofVerifier.accessTokenHash(token).toString();
         Optional<JWTClaimsSet> remembered = verifiedTokens.get(tokenHash);

@@ -9,6 +9,7 @@ import dev.agentgateway.config.DPoPNonceMode;
 import dev.agentgateway.config.NonceConfig;
 import dev.agentgateway.config.ReplayCacheConfig;
 import dev.agentgateway.config.TokenConfig;
+import dev.agentgateway.token.internal.ManualClock;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ class DPoPNonceTest {
     @TempDir
     Path directory;
 
-    MutableClock clock;
+    ManualClock clock;
     Fixture fixture;
 
     /**
@@ -44,7 +45,7 @@ class DPoPNonceTest {
      */
     Fixture fixture(DPoPNonceMode mode, String... secrets) throws Exception {
         long slotMillis = LIFETIME.toMillis();
-        clock = new MutableClock(Instant.ofEpochMilli(Math.floorDiv(System.currentTimeMillis(), slotMillis)
+        clock = new ManualClock(Instant.ofEpochMilli(Math.floorDiv(System.currentTimeMillis(), slotMillis)
                 * slotMillis));
         fixture = new Fixture(directory, tokens(mode, secrets), mode, clock);
         return fixture;

@@ -27,6 +27,7 @@ import dev.agentgateway.config.TokenConfig;
 import dev.agentgateway.policy.Principal;
 import dev.agentgateway.token.internal.Ed25519JcaSigner;
 import dev.agentgateway.token.internal.Ed25519Keys;
+import dev.agentgateway.token.internal.ManualClock;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class KeyRotationTest {
      * Starts 30 s behind the system clock, because the DPoP library also checks proof times against the system
      * clock. The test clock then stays within the proof age limit while it moves forward by the retention.
      */
-    private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS)
+    private final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS)
             .minusSeconds(30));
     private final ECKey proofKey = Fixture.ecKey(null);
 

@@ -16,23 +16,21 @@ import com.nimbusds.jose.proc.JWSVerifierFactory;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.agentgateway.token.internal.DPoPProofVerifier;
 import dev.agentgateway.token.internal.GatewayJwsVerifierFactory;
+import dev.agentgateway.token.internal.ManualClock;
 import dev.agentgateway.token.internal.ProofReplayCache;
 import dev.agentgateway.token.internal.ProofWindow;
 import java.net.URI;
 import java.security.Key;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,35 +44,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class VerifiedTokenCacheTest {
 
     static final Duration MAX_PROOF_AGE = Duration.ofSeconds(60);
-
-    /** A clock tests move by hand. */
-    static final class SteppedClock extends Clock {
-
-        private volatile Instant now;
-
-        SteppedClock(Instant start) {
-            now = start;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("the tests use UTC only");
-        }
-    }
 
     /** Counts the signature verifiers that the token processor creates. */
     static final class CountingFactory implements JWSVerifierFactory {
@@ -101,7 +70,7 @@ class VerifiedTokenCacheTest {
 
     /** Whole seconds, near the system clock, which oauth2-oidc-sdk also checks proofs against. */
     Instant start;
-    SteppedClock clock;
+    ManualClock clock;
     ECKey gatewayKey;
     final AtomicReference<JWKSet> gatewayKeys = new AtomicReference<>();
     ECKey proofKey;
@@ -110,7 +79,7 @@ class VerifiedTokenCacheTest {
     @BeforeEach
     void setUp() throws Exception {
         start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        clock = new SteppedClock(start);
+        clock = new ManualClock(start);
         gatewayKey = Fixture.ecKey("gateway-1");
         gatewayKeys.set(new JWKSet(gatewayKey.toPublicJWK()));
         proofKey = Fixture.ecKey(null);

@@ -13,8 +13,6 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.agentgateway.config.TokenConfig;
@@ -361,11 +359,6 @@ public final class GatewaySigningKey {
             }
         }
         return new Published(current, new JWKSet(keys), validUntil);
-    }
-
-    /** Returns a key source over {@link #publicKeys()}, for verifying the gateway's own tokens. */
-    public JWKSource<SecurityContext> keySource() {
-        return (selector, context) -> selector.select(publicKeys());
     }
 
     /** Returns the {@code kid} of the key that currently signs. */

@@ -42,7 +42,7 @@ class FileJwksTest {
     @TempDir
     Path directory;
 
-    private final TestClock clock = new TestClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    private final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private Path file;
     private ECKey key1;
     private ECKey key2;

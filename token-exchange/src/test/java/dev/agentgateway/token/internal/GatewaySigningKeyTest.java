@@ -143,7 +143,7 @@ class GatewaySigningKeyTest {
     @Test
     void corruptFileLoggedOncePerVersion() throws Exception {
         Path file = directory.resolve("signing-key.jwk");
-        TestClock clock = new TestClock(Instant.now());
+        ManualClock clock = new ManualClock(Instant.now());
         GatewaySigningKey key = GatewaySigningKey.loadOrGenerate(file, "EdDSA", Duration.ofSeconds(65), clock);
         String keyId = key.keyId();
 

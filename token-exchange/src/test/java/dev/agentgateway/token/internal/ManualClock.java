@@ -6,17 +6,23 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move forward by hand. */
-final class ManualClock extends Clock {
+/** A UTC clock that tests move by hand. Thread-safe. */
+public final class ManualClock extends Clock {
 
     private volatile Instant now;
 
-    ManualClock(Instant start) {
+    public ManualClock(Instant start) {
         this.now = start;
     }
 
-    void advance(Duration duration) {
+    /** Moves the clock forward by {@code duration}. */
+    public void advance(Duration duration) {
         now = now.plus(duration);
+    }
+
+    /** Sets the clock to {@code instant}, which may lie before the current one. */
+    public void set(Instant instant) {
+        now = instant;
     }
 
     @Override

@@ -45,7 +45,7 @@ class RemoteJwksTest {
     private static final Duration MIN_INTERVAL = Duration.ofSeconds(30);
     private static final Duration TOLERANCE = Duration.ofHours(1);
 
-    private final TestClock clock = new TestClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    private final ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private final AtomicInteger fetches = new AtomicInteger();
     private volatile String servedJwks;
     private volatile int servedStatus = 200;

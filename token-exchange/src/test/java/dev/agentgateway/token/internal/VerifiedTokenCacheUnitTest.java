@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Date;
 import org.junit.jupiter.api.Test;
 
@@ -16,28 +13,7 @@ class VerifiedTokenCacheUnitTest {
 
     static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
 
-    /** A clock tests move by hand. */
-    static final class SteppedClock extends Clock {
-
-        volatile Instant now = START;
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("the tests use UTC only");
-        }
-    }
-
-    final SteppedClock clock = new SteppedClock();
+    final ManualClock clock = new ManualClock(START);
 
     static JWTClaimsSet expiringAt(Instant exp) {
         return new JWTClaimsSet.Builder().subject("alice").expirationTime(Date.from(exp)).build();
@@ -48,10 +24,10 @@ class VerifiedTokenCacheUnitTest {
         VerifiedTokenCache cache = new VerifiedTokenCache(10, Duration.ofSeconds(305), clock);
         cache.put("a", expiringAt(START.plusSeconds(30)));
 
-        clock.now = START.plusSeconds(30).minusNanos(1);
+        clock.set(START.plusSeconds(30).minusNanos(1));
         assertThat(cache.get("a")).isPresent();
 
-        clock.now = START.plusSeconds(30);
+        clock.set(START.plusSeconds(30));
         assertThat(cache.get("a")).isEmpty();
     }
 
@@ -60,7 +36,7 @@ class VerifiedTokenCacheUnitTest {
         VerifiedTokenCache cache = new VerifiedTokenCache(10, Duration.ofSeconds(305), clock);
         cache.put("a", expiringAt(START.plusSeconds(100_000)));
 
-        clock.now = START.plusSeconds(305);
+        clock.set(START.plusSeconds(305));
         assertThat(cache.get("a")).isEmpty();
     }
 
