@@ -310,8 +310,8 @@ public final class FileAuditLog implements AuditLog {
                 ownerOnly(lockFile, OWNER_ONLY_FILE));
         try {
             if (channel.tryLock() == null) {
-                throw new IOException("audit directory " + directory + " is in use by another process (it holds the"
-                        + " lock on " + lockFile + "); give each gateway process its own audit directory");
+                throw new IOException("audit directory " + directory + " is in use by another process, which has"
+                        + " locked " + lockFile + ". Give each gateway process its own audit directory");
             }
             return channel;
         } catch (OverlappingFileLockException e) {

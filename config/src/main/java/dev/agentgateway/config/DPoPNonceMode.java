@@ -11,7 +11,7 @@ public enum DPoPNonceMode {
      * carry a nonce this gateway issued and that has not expired.
      */
     OFFERED,
-    /** Every proof must carry a valid, unexpired nonce; otherwise the answer is {@code use_dpop_nonce}. */
+    /** Every proof must carry a valid, unexpired nonce; otherwise the request is rejected with {@code use_dpop_nonce}. */
     REQUIRED;
 
     /** Returns the spelling used in the configuration file, for example {@code offered}. */

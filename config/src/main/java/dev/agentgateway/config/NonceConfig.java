@@ -9,10 +9,10 @@ import java.util.Objects;
  * nonces of every other replica without shared state.
  *
  * @param tokenEndpoint nonce mode of the token endpoint
- * @param lifetime length of one time slot; a nonce is accepted in the slot it was issued in and in the next one,
- *     so it lives between one and two lifetimes
- * @param secrets MAC secrets, the first signs new nonces and every one verifies, so a secret can be rotated by
- *     putting the new one first; empty means a random secret per process, which only suits a single replica
+ * @param lifetime length of one time slot. A nonce is accepted in the slot it was issued in and in the next
+ *     one, so it lives between one and two lifetimes
+ * @param secrets MAC secrets. The first signs new nonces and every one verifies, so a secret can be rotated by
+ *     putting the new one first. An empty list means a random secret per process, which only suits one replica
  */
 public record NonceConfig(DPoPNonceMode tokenEndpoint, Duration lifetime, List<String> secrets) {
 

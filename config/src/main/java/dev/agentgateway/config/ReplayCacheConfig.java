@@ -4,7 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 
-/** Where the gateway remembers DPoP proofs it has accepted, so each is accepted once (RFC 9449 §11.1). */
+/** Storage for the DPoP proofs the gateway has accepted, so each is accepted once (RFC 9449 §11.1). */
 public sealed interface ReplayCacheConfig {
 
     /** Default bound of the in-memory cache. */

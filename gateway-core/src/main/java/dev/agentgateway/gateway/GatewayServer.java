@@ -58,7 +58,7 @@ public final class GatewayServer implements AutoCloseable {
     private static final int AUTHENTICATION_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
     /**
      * Proxied calls whose credentials may wait for a free authentication thread; a call past this bound gets 503.
-     * It caps the memory that waiting calls hold while the replay cache answers slowly.
+     * It caps the memory that waiting calls hold while the replay cache replies slowly.
      * NOTE: chosen, not measured, and not configurable yet.
      */
     private static final int AUTHENTICATION_QUEUE_CAPACITY = 1024;

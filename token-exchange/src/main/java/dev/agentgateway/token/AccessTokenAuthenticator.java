@@ -87,8 +87,8 @@ public final class AccessTokenAuthenticator {
             new ConcurrentHashMap<>();
 
     /**
-     * @param gatewayKeys the gateway's published keys, read on every request so rotated keys take effect; a change
-     *     of the returned instance empties the verified-token cache, so a withdrawn key stops working at once
+     * @param gatewayKeys the gateway's published keys, read on every request so rotated keys take effect. A new
+     *     returned instance empties the verified-token cache, so a withdrawn key stops working at once
      * @param routeNonces nonce requirement of each route by tool name
      * @param verifiedTokenCacheSize maximum number of verified tokens remembered; 0 turns the cache off
      */

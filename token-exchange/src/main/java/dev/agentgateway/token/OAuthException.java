@@ -28,7 +28,7 @@ public final class OAuthException extends Exception {
         this.dpopNonce = dpopNonce;
     }
 
-    /** Returns a copy of this exception that tells the client to use {@code nonce} in its next DPoP proof. */
+    /** Returns a copy of this exception carrying {@code nonce}, for the client to put in its next DPoP proof. */
     public OAuthException withDPoPNonce(String nonce) {
         OAuthException copy = new OAuthException(code, getMessage(), getCause(), Objects.requireNonNull(nonce,
                 "nonce"));

@@ -70,7 +70,7 @@ class ProofFuzzTest {
             assertThat(verified.keyThumbprint()).isEqualTo(keyThumbprint);
             return true;
         } catch (OAuthException e) {
-            // invalid_request is the documented answer for a request URI that cannot be normalized for htu.
+            // invalid_request is the documented error for a request URI that cannot be normalized for htu.
             FuzzSupport.checkRejection(e, Set.of(OAuthErrorCode.INVALID_DPOP_PROOF, OAuthErrorCode.INVALID_TOKEN,
                     OAuthErrorCode.INVALID_REQUEST), List.of(proof, accessToken));
             return false;

@@ -55,7 +55,7 @@ final class RedisServer implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
-    /** Starts the process again on the same port after {@link #stop}; returns once it answers {@code PING}. */
+    /** Starts the process again on the same port after {@link #stop}; returns once it replies to {@code PING}. */
     void start() throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(List.of(executable.toString(), "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"))
@@ -66,7 +66,7 @@ final class RedisServer implements AutoCloseable {
         awaitPong();
     }
 
-    /** Stops the process and waits until it has exited, so the port no longer answers. */
+    /** Stops the process and waits until it has exited, so nothing listens on the port any more. */
     void stop() throws InterruptedException {
         if (process == null) {
             return;

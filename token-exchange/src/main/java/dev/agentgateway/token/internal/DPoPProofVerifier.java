@@ -231,7 +231,7 @@ public final class DPoPProofVerifier {
         }
     }
 
-    /** Returns the rejection of a proof whose replay check got no answer, which never counts as "not seen". */
+    /** Returns the rejection of a proof whose replay check could not be made, which never counts as "not seen". */
     private static OAuthException replayCheckUnavailable(ReplayCacheUnavailableException e) {
         return new OAuthException(OAuthErrorCode.TEMPORARILY_UNAVAILABLE,
                 "DPoP proof could not be checked for replay because the replay cache is unavailable (expected: a"

@@ -10,7 +10,7 @@ import java.text.ParseException;
  *
  * <p>oauth2-oidc-sdk 11.39 compares {@code htu} with the expected URI as exact strings. RFC 9449 §4.3 requires the
  * comparison after RFC 3986 normalization and without query and fragment, so the verifier gives the SDK both sides
- * normalized: the SDK then sees equal values exactly when the normalized forms are equal. The signature is still
+ * normalized: the SDK then gets equal values exactly when the normalized forms are equal. The signature is still
  * verified over the proof as received, because Nimbus verifies the parsed segments, not the claims set.
  */
 final class NormalizedHtuProof extends SignedJWT {

@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * <p>Fails closed: when Redis cannot be reached, refuses a command or does not reply within the command timeout,
  * {@link #markAsUsed} throws {@link ReplayCacheUnavailableException}. The start of such an outage is logged once at
  * ERROR and its end once at INFO. One connection is shared by all requests. It is opened at construction, and
- * opened again on the next request when that failed; once open, Lettuce reconnects it in the background and rejects
- * commands while it is down, so requests never queue behind a dead connection.
+ * opened again on the next request when that failed. Once open, Lettuce reconnects it in the background and rejects
+ * commands while it is down, so requests do not queue behind a dead connection.
  */
 public final class RedisReplayCache implements ReplayCache {
 
@@ -137,7 +137,7 @@ public final class RedisReplayCache implements ReplayCache {
 
     /**
      * Returns the outcome of the latest command or background {@code PING} without waiting, so readiness checks and
-     * metric scrapes on an event loop never block. A background probe keeps it current when no request arrives.
+     * metric scrapes on an event loop do not wait for Redis. A background probe keeps it current when no request arrives.
      */
     @Override
     public boolean isAvailable() {

@@ -144,7 +144,7 @@ public final class TrustedIssuers {
 
     /**
      * Rejects a token that also names an audience this gateway was not configured to accept (OpenID Connect Core
-     * 1.0 §3.1.3.7, step 3): every relying party it names holds the same token and could exchange it here.
+     * 1.0 §3.1.3.7, step 3): every relying party it names has the same token and could exchange it here.
      */
     private static void checkEveryAudienceTrusted(JWTClaimsSet claims, Set<String> accepted, String kind,
             OAuthErrorCode code) throws OAuthException {

@@ -133,7 +133,7 @@ class RedisReplayCacheTest {
     void slowRedisFailsClosed() throws Exception {
         ReplayCacheConfig.Redis config = new ReplayCacheConfig.Redis(redis.uri(), Duration.ofMillis(50), PREFIX);
         try (RedisReplayCache impatient = new RedisReplayCache(config, window, clock)) {
-            // Redis holds every client's commands for one second, so the 50 ms command timeout passes first.
+            // Redis delays every client's commands for one second, so the 50 ms command timeout passes first.
             inspector.clientPause(1000);
 
             assertThatThrownBy(() -> impatient.markAsUsed(THUMBPRINT, JTI, clock.instant()))

@@ -71,7 +71,7 @@ public final class RedisServerExtension implements BeforeEachCallback, AfterEach
         return port;
     }
 
-    /** Starts the server on this extension's port and waits until it answers {@code PING}. */
+    /** Starts the server on this extension's port and waits until it replies to {@code PING}. */
     public void start() throws IOException, InterruptedException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("redis-server is already running on port " + port);

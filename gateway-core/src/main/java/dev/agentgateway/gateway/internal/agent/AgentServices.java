@@ -21,8 +21,8 @@ import java.util.concurrent.Executor;
  * @param metrics meters
  * @param limits size and time limits
  * @param tokenExchangeExecutor executor for token exchanges, which may block on fetching an issuer's keys
- * @param authenticationExecutor executor that verifies the credentials of proxied calls, which may block on the
- *     shared replay cache; it rejects work when its queue is full
+ * @param authenticationExecutor executor that verifies the credentials of proxied calls. It may block on the
+ *     shared replay cache, and it rejects work when its queue is full
  * @param upstreams backend connection pools
  * @param clock clock for durations recorded in audit records
  */

@@ -83,7 +83,7 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
     /** Continues on the event loop with the outcome of the verification. */
     private void resume(ChannelHandlerContext ctx, Exchange exchange, Optional<VerifiedCall> call, Throwable error) {
         if (exchange.responseStarted() || Exchange.current(ctx.channel()) != exchange) {
-            // A timeout answered the request while its credentials were verified, so nothing more is sent.
+            // A timeout produced the response while the credentials were verified, so nothing more is sent.
             log.debug("Request {}: response already started before authentication finished", exchange.requestId());
             return;
         }
@@ -125,7 +125,7 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
                 ProblemResponses.authenticationOverloaded(exchange.requestId()));
     }
 
-    /** What the authentication executor needs of a request, copied on the event loop that owns the exchange. */
+    /** Request values for the authentication executor, copied on the event loop that owns the exchange. */
     private record Credentials(String method, URI requestUri, String tool, List<String> authorizations,
             List<String> proofs) {
     }

@@ -67,7 +67,7 @@ public final class ProblemResponses {
     /**
      * Returns 503 for a call whose DPoP proof could not be checked for replay because the shared replay cache is
      * unreachable. The call fails closed without a challenge, because other credentials would not help, and
-     * {@code Retry-After} asks the agent to retry with a fresh proof.
+     * With {@code Retry-After}, the agent knows when to retry with a fresh proof.
      */
     static FullHttpResponse replayCheckUnavailable(OAuthException error, String requestId) {
         int status = HttpResponseStatus.SERVICE_UNAVAILABLE.code();
@@ -112,7 +112,7 @@ public final class ProblemResponses {
 
     /**
      * Returns 503 for a call whose credentials were not verified because the authentication executor's queue was
-     * full. {@code Retry-After} asks the agent to retry with a fresh proof.
+     * full. With {@code Retry-After}, the agent knows when to retry with a fresh proof.
      */
     static FullHttpResponse authenticationOverloaded(String requestId) {
         FullHttpResponse response = problem(HttpResponseStatus.SERVICE_UNAVAILABLE, "authentication_overloaded",
@@ -136,7 +136,7 @@ public final class ProblemResponses {
     /**
      * Returns an RFC 6749 §5.2 error response of the token endpoint, with the status its error code calls for. The
      * error's DPoP nonce, when present, is sent in {@code DPoP-Nonce} (RFC 9449 §8), and a
-     * {@code temporarily_unavailable} error asks the client to retry after {@value #UNAVAILABLE_RETRY_AFTER_SECONDS}
+     * {@code temporarily_unavailable} error tells the client to retry after {@value #UNAVAILABLE_RETRY_AFTER_SECONDS}
      * second.
      */
     public static FullHttpResponse tokenError(OAuthException error) {
