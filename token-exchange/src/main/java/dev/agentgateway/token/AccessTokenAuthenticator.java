@@ -261,8 +261,8 @@ public final class AccessTokenAuthenticator {
             return verifySignedToken(token, expectedTool);
         }
         JWKSet keys = gatewayKeys.get();
-        JWKSet previousKeys = cachedKeys.getAndSet(keys);
-        if (previousKeys != null && previousKeys != keys) {
+        JWKSet previousKeys = cachedKeys.get();
+        if (previousKeys != keys && cachedKeys.compareAndSet(previousKeys, keys) && previousKeys != null) {
             invalidateVerifiedTokens();
         }
         String tokenHash = DPoPProofVerifier.accessTokenHash(token).toString();
