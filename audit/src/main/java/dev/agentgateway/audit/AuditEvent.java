@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param tokenId capability token {@code jti}
  * @param proofId DPoP proof {@code jti}
  * @param keyThumbprint proof key thumbprint ({@code jkt})
+ * @param tokenHash base64url SHA-256 of the presented capability token's compact serialization, as in DPoP
+ *     {@code ath}; the token itself is never written
+ * @param proofHash base64url SHA-256 of the presented DPoP proof's compact serialization
  * @param status HTTP status sent to the client (outcome and rejected exchange records)
  * @param durationMillis time from request start to response end (outcome records)
  * @param responseBytes response body bytes sent to the client (outcome records)
@@ -40,6 +43,8 @@ public record AuditEvent(
         String tokenId,
         String proofId,
         String keyThumbprint,
+        String tokenHash,
+        String proofHash,
         Integer status,
         Long durationMillis,
         Long responseBytes,
@@ -71,6 +76,8 @@ public record AuditEvent(
         private String tokenId;
         private String proofId;
         private String keyThumbprint;
+        private String tokenHash;
+        private String proofHash;
         private Integer status;
         private Long durationMillis;
         private Long responseBytes;
@@ -141,6 +148,16 @@ public record AuditEvent(
             return this;
         }
 
+        public Builder tokenHash(String value) {
+            this.tokenHash = value;
+            return this;
+        }
+
+        public Builder proofHash(String value) {
+            this.proofHash = value;
+            return this;
+        }
+
         public Builder status(Integer value) {
             this.status = value;
             return this;
@@ -163,8 +180,8 @@ public record AuditEvent(
 
         public AuditEvent build() {
             return new AuditEvent(type, requestId, principal, actor, tool, method, path, decision, rule, reason,
-                    missingAuthority, tokenId, proofId, keyThumbprint, status, durationMillis, responseBytes,
-                    decisionRecordId);
+                    missingAuthority, tokenId, proofId, keyThumbprint, tokenHash, proofHash, status, durationMillis,
+                    responseBytes, decisionRecordId);
         }
     }
 }

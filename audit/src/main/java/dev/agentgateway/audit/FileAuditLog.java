@@ -161,6 +161,26 @@ public final class FileAuditLog implements AuditLog {
         return file;
     }
 
+    // TODO: replace with a group commit writer; this completes each append synchronously.
+    @Override
+    public java.util.concurrent.CompletableFuture<AppendedRecord> appendAsync(AuditEvent event) {
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(append(event));
+        } catch (AuditWriteException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public long lastDurableSequence() {
+        lock.lock();
+        try {
+            return lastSequence;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public AppendedRecord append(AuditEvent event) throws AuditWriteException {
         Objects.requireNonNull(event, "event");

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param tokens lifetimes and clock tolerances for the tokens the gateway issues and verifies
  * @param policy principal classes and access rules
  * @param sampleTool built-in sample operations tool to start beside the gateway, or {@code null} for none
+ * @param admin credentials of the admin listener's authenticated endpoints
  */
 public record GatewayConfig(
         Path source,
@@ -34,7 +35,8 @@ public record GatewayConfig(
         AuditConfig audit,
         TokenConfig tokens,
         PolicyConfig policy,
-        SampleToolConfig sampleTool) {
+        SampleToolConfig sampleTool,
+        AdminConfig admin) {
 
     public GatewayConfig {
         Objects.requireNonNull(agentListener, "agentListener");
@@ -45,6 +47,15 @@ public record GatewayConfig(
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(admin, "admin");
+    }
+
+    /** Returns a configuration without admin credentials. */
+    public GatewayConfig(Path source, ListenerConfig agentListener, ListenerConfig adminListener, String publicOrigin,
+            List<RouteConfig> routes, List<TrustedIssuerConfig> trustedIssuers, SigningKeyConfig signingKey,
+            AuditConfig audit, TokenConfig tokens, PolicyConfig policy, SampleToolConfig sampleTool) {
+        this(source, agentListener, adminListener, publicOrigin, routes, trustedIssuers, signingKey, audit, tokens,
+                policy, sampleTool, AdminConfig.none());
     }
 
     /** Returns the route whose tool name equals {@code tool}. */
@@ -55,6 +66,6 @@ public record GatewayConfig(
     /** Returns a copy of this configuration with {@code publicOrigin} replaced. */
     public GatewayConfig withPublicOrigin(String origin) {
         return new GatewayConfig(source, agentListener, adminListener, origin, routes, trustedIssuers, signingKey,
-                audit, tokens, policy, sampleTool);
+                audit, tokens, policy, sampleTool, admin);
     }
 }
