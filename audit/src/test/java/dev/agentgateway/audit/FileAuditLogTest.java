@@ -505,6 +505,26 @@ class FileAuditLogTest {
     }
 
     @Test
+    void interruptedCallerStillGetsRecord() throws IOException {
+        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+            log.append(decision("req-1"));
+
+            Thread.currentThread().interrupt();
+            AppendedRecord second;
+            try {
+                second = log.append(decision("req-2"));
+            } finally {
+                assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+            }
+            AppendedRecord third = log.append(decision("req-3"));
+
+            assertThat(second.sequence()).isEqualTo(2);
+            assertThat(third.sequence()).isEqualTo(3);
+        }
+        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(3));
+    }
+
+    @Test
     void checkWritableLeavesLogUnchanged() throws IOException {
         try (FileAuditLog log = AuditFixtures.open(directory, CLOCK, FaultyChannel::openAppend)) {
             log.checkWritable();
