@@ -155,6 +155,8 @@ public final class FileAuditLog implements AuditLog {
     /** Set by {@link #close} or when the writer thread fails; later appends fail at once. */
     private volatile boolean closing;
     private final AtomicBoolean closeCalled = new AtomicBoolean();
+    /** Why the writer thread stopped before close, or {@code null}. */
+    private volatile AuditWriteException writerFailure;
     /** Set by the writer thread before its last drain of the queue; later appends fail. */
     private volatile boolean stopped;
     private volatile long durableSequence;
@@ -331,10 +333,11 @@ public final class FileAuditLog implements AuditLog {
             }
         } catch (RuntimeException | Error e) {
             LOG.error("Audit writer thread for {} failed; appends fail until the log is reopened", directory, e);
-            stopped = true;
-            closing = true;
             AuditWriteException failure = new AuditWriteException("audit writer thread for " + directory
                     + " failed: " + e, e);
+            writerFailure = failure;
+            stopped = true;
+            closing = true;
             for (Pending pending : batch) {
                 pending.future.completeExceptionally(failure);
             }
@@ -657,6 +660,10 @@ public final class FileAuditLog implements AuditLog {
     }
 
     private AuditWriteException closedFailure() {
+        AuditWriteException failure = writerFailure;
+        if (failure != null) {
+            return new AuditWriteException(failure.getMessage(), failure.getCause());
+        }
         return new AuditWriteException("audit log is closed: " + directory, null);
     }
 
