@@ -108,7 +108,7 @@ class FileAuditLogTest {
         try (AuditRecords records = AuditRecords.open(directory)) {
             assertThat(records.stream().map(AuditRecord::event).toList()).isEqualTo(events);
         }
-        assertThat(AuditVerifier.verify(directory).valid()).isTrue();
+        assertThat(LegacyChain.verify(directory).valid()).isTrue();
     }
 
     @Test
@@ -126,7 +126,7 @@ class FileAuditLogTest {
             assertThat(all.get(3).prev()).isEqualTo(before.get(2).hash());
             assertThat(all.get(3).hash()).isEqualTo(next.hash());
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(4));
+        assertThat(LegacyChain.verify(directory)).isEqualTo(LegacyChain.Result.valid(4));
     }
 
     @Test
@@ -147,7 +147,7 @@ class FileAuditLogTest {
         }
 
         assertThat(next.sequence()).isEqualTo(4);
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(4));
+        assertThat(LegacyChain.verify(directory)).isEqualTo(LegacyChain.Result.valid(4));
         try (AuditRecords records = AuditRecords.open(directory)) {
             assertThat(records.stream().toList().get(3).prev()).isEqualTo(before.get(2).hash());
         }
@@ -164,7 +164,7 @@ class FileAuditLogTest {
             assertThat(log.append(decision("req-1")).sequence()).isEqualTo(1);
         }
 
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(1));
+        assertThat(LegacyChain.verify(directory)).isEqualTo(LegacyChain.Result.valid(1));
     }
 
     @Test
@@ -185,7 +185,7 @@ class FileAuditLogTest {
                     .hasMessageContaining("simulated write failure");
             long tornBytes = Files.size(logFile()) - goodSize;
             assertThat(tornBytes).isPositive();
-            assertThat(AuditVerifier.verify(directory).problem()).isEqualTo("final line is incomplete");
+            assertThat(LegacyChain.verify(directory).problem()).isEqualTo("final line is incomplete");
 
             channel.get().fault(FaultyChannel.Fault.NONE);
             AppendedRecord second = log.append(decision("req-3"));
@@ -201,7 +201,7 @@ class FileAuditLogTest {
                 assertThat(all.get(1).event().requestId()).isEqualTo("req-3");
             }
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+        assertThat(LegacyChain.verify(directory)).isEqualTo(LegacyChain.Result.valid(2));
     }
 
     @Test
@@ -231,7 +231,7 @@ class FileAuditLogTest {
             assertThat(Files.readAllLines(logFile())).hasSize(2);
             assertThat(Files.size(logFile())).isGreaterThan(goodSize);
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+        assertThat(LegacyChain.verify(directory)).isEqualTo(LegacyChain.Result.valid(2));
     }
 
     @Test
@@ -250,7 +250,7 @@ class FileAuditLogTest {
 
             assertThat(next.sequence()).isEqualTo(2);
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+        assertThat(LegacyChain.verify(directory)).isEqualTo(LegacyChain.Result.valid(2));
     }
 
     @Test
@@ -264,7 +264,7 @@ class FileAuditLogTest {
             assertThat(Files.readAllBytes(logFile())).isEqualTo(before);
             assertThat(log.append(decision("req-2")).sequence()).isEqualTo(2);
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+        assertThat(LegacyChain.verify(directory)).isEqualTo(LegacyChain.Result.valid(2));
     }
 
     @Test
@@ -295,7 +295,7 @@ class FileAuditLogTest {
                 assertThat(records.stream().toList().get(1).prev()).isEqualTo(first.hash());
             }
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+        assertThat(LegacyChain.verify(directory)).isEqualTo(LegacyChain.Result.valid(2));
     }
 
     @Test
@@ -353,7 +353,7 @@ class FileAuditLogTest {
         assertThat(appended.stream().map(AppendedRecord::sequence).sorted().toList())
                 .isEqualTo(LongStream.rangeClosed(1, total).boxed().toList());
         assertThat(appended.stream().map(AppendedRecord::id).distinct().count()).isEqualTo(total);
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(total));
+        assertThat(LegacyChain.verify(directory)).isEqualTo(LegacyChain.Result.valid(total));
         try (AuditRecords records = AuditRecords.open(directory)) {
             List<String> hashes = records.stream().map(AuditRecord::hash).toList();
             List<String> acknowledged = appended.stream()
@@ -390,7 +390,7 @@ class FileAuditLogTest {
         }
 
         assertThat(nested.resolve("audit.log")).isRegularFile().isEmptyFile();
-        assertThat(AuditVerifier.verify(nested)).isEqualTo(VerificationResult.valid(0));
+        assertThat(LegacyChain.verify(nested)).isEqualTo(LegacyChain.Result.valid(0));
     }
 
     @Test
@@ -458,7 +458,7 @@ class FileAuditLogTest {
         try (AuditRecords records = AuditRecords.open(directory)) {
             assertThat(records.stream().toList().get(2).prev()).isEqualTo(lastLineHash);
         }
-        VerificationResult result = AuditVerifier.verify(directory);
+        LegacyChain.Result result = LegacyChain.verify(directory);
         assertThat(result.valid()).isFalse();
         assertThat(result.firstBadLine()).isEqualTo(2);
     }
