@@ -1,5 +1,6 @@
 package dev.agentgateway.audit;
 
+import dev.agentgateway.audit.internal.Segments;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -27,9 +27,8 @@ record LogFiles(Path directory, List<Segment> segments, List<String> badNames, P
     /** Name of the checkpoint file. */
     static final String CHECKPOINT_FILE_NAME = "checkpoints.log";
     /** Name of the log file of the earlier single-file format. */
-    static final String LEGACY_FILE_NAME = "audit.log";
+    static final String LEGACY_FILE_NAME = Segments.LEGACY_FILE_NAME;
 
-    private static final Pattern SEGMENT_NAME = Pattern.compile("audit-(\\d{20})\\.log");
     private static final Pattern SEGMENT_LIKE = Pattern.compile("audit-.*\\.log");
 
     /** One segment file. */
@@ -58,9 +57,9 @@ record LogFiles(Path directory, List<Segment> segments, List<String> badNames, P
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                Matcher matcher = SEGMENT_NAME.matcher(name);
-                if (matcher.matches()) {
-                    segments.add(new Segment(parseSequence(matcher.group(1)), entry));
+                long firstSequence = Segments.firstSequence(name);
+                if (firstSequence > 0) {
+                    segments.add(new Segment(firstSequence, entry));
                 } else if (SEGMENT_LIKE.matcher(name).matches()) {
                     badNames.add(name);
                 }
@@ -73,16 +72,8 @@ record LogFiles(Path directory, List<Segment> segments, List<String> badNames, P
                 directory.resolve(CHECKPOINT_FILE_NAME), Files.exists(legacy) ? legacy : null);
     }
 
-    private static long parseSequence(String digits) {
-        try {
-            return Long.parseLong(digits);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
     /** Returns the segment file name for a segment whose first record has {@code seq} {@code sequence}. */
     static String segmentName(long sequence) {
-        return String.format("audit-%020d.log", sequence);
+        return Segments.fileName(sequence);
     }
 }

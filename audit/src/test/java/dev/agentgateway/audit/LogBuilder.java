@@ -47,10 +47,10 @@ final class LogBuilder {
         if (segment == null || (sequence - 1) % recordsPerSegment == 0) {
             segment = directory.resolve(LogFiles.segmentName(sequence));
         }
-        byte[] members = RecordCodec.encodeEventMembers(AuditFixtures.decision("req-" + sequence));
-        byte[] line = RecordCodec.line(sequence, "r" + sequence, time, members, prev);
-        Files.write(segment, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        byte[] record = java.util.Arrays.copyOf(line, line.length - 1);
+        byte[] record = RecordCodec.encodeRecord(sequence, "r" + sequence, time,
+                AuditFixtures.decision("req-" + sequence), prev);
+        Files.write(segment, record, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.write(segment, new byte[] {'\n'}, StandardOpenOption.APPEND);
         prev = RecordCodec.sha256Hex(record, 0, record.length);
         tree.addLeafHash(MerkleTree.leafHash(record));
         if (sequence % recordsPerCheckpoint == 0) {
