@@ -328,8 +328,9 @@ public final class AuditVerifier {
         }
 
         private String firstRecordProblem(LogFiles.Segment segment, LineReader.Line line) {
-            return "the segment's name says its first record has seq " + segment.firstSequence() + ", but it has seq "
-                    + RecordCodec.sequenceOf(line.bytes()) + " (the segment was renamed or its records moved)";
+            return "the segment's name says its first record has seq " + segment.firstSequence() + ", but its first"
+                    + " line has seq " + RecordCodec.sequenceOf(line.bytes()) + " (a record was removed or moved, or"
+                    + " the segment was renamed)";
         }
 
         private void readRecord(String file, LineReader.Line line) {
