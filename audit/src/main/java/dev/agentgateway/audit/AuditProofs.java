@@ -121,7 +121,7 @@ public final class AuditProofs {
             }
         }
         if (tree.size() < checkpoint.size()) {
-            throw new IllegalStateException("the log holds " + tree.size() + " records, but the latest checkpoint"
+            throw new IllegalStateException("the log contains " + tree.size() + " records, but the latest checkpoint"
                     + " covers " + checkpoint.size() + " (run audit verify for details)");
         }
         if (!java.security.MessageDigest.isEqual(tree.root(), checkpoint.root())) {

@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
  *   <li>each checkpoint's root equals the RFC 9162 tree head recomputed from its first {@code size} records, and an
  *       RFC 9162 consistency proof between each pair of successive checkpoints is built from the records and
  *       verifies;</li>
- *   <li>no checkpoint covers more records than the log holds, and records not covered by any checkpoint are
+ *   <li>no checkpoint covers more records than the log contains, and records not covered by any checkpoint are
  *       recent: the writer covers records within its checkpoint interval and covers all of them when it closes
  *       the log.</li>
  * </ul>
@@ -59,7 +59,7 @@ public final class AuditVerifier {
     public static final Duration DEFAULT_MAX_UNCOVERED_AGE =
             AuditConfig.DEFAULT_CHECKPOINT_INTERVAL.plus(Duration.ofMinutes(1));
 
-    /** Longest checkpoint line read; real ones are about 250 bytes. */
+    /** Maximum length of a checkpoint line, in bytes; checkpoints are about 250 bytes long. */
     static final int MAX_CHECKPOINT_LINE_BYTES = 4096;
 
     /**
@@ -229,7 +229,7 @@ public final class AuditVerifier {
     private record Location(String file, long line, long sequence, String hash) {
     }
 
-    /** One verification run; holds the streaming state. */
+    /** One verification run and its streaming state. */
     private static final class Verification {
 
         private final LogFiles files;
@@ -253,6 +253,9 @@ public final class AuditVerifier {
         private Location beforeBrokenLink;
         /** A checkpoint whose root did not match, reported unless the next record breaks the chain. */
         private VerificationResult rootMismatch;
+
+        /** Length of an incomplete last line of the newest segment, or -1 when it ends with a whole record. */
+        private long incompleteTail = -1;
 
         private VerificationResult result;
 
@@ -298,6 +301,10 @@ public final class AuditVerifier {
                         return;
                     }
                     empty = false;
+                    if (newest && !line.terminated() && brokenLink == null) {
+                        incompleteTail = line.length();
+                        break;
+                    }
                     readRecord(segment.name(), line);
                 }
             }
@@ -499,8 +506,13 @@ public final class AuditVerifier {
 
         private String limitation(long records) {
             StringBuilder text = new StringBuilder();
+            if (incompleteTail >= 0) {
+                text.append("The newest segment ends with an incomplete line of ").append(incompleteTail)
+                        .append(" bytes, which was not checked: a write in progress, or one cut short by a crash,"
+                                + " which the gateway removes when it next opens the log. ");
+            }
             if (records == 0) {
-                text.append("The log holds no records. ");
+                text.append("The log contains no records. ");
             } else if (coveredRecords() < records) {
                 text.append("Records ").append(coveredRecords() + 1).append(" to ").append(records)
                         .append(" are not yet covered by a checkpoint: their hash chain is valid, but an edit to"

@@ -5,7 +5,7 @@ package dev.agentgateway.audit;
  *
  * <p>An invalid result names the first bad record (its segment file, line and expected {@code seq}) or the first
  * bad checkpoint (its line in {@code checkpoints.log}, with {@code firstBadSequence} 0). A valid result carries a
- * {@link #limitation()} text that says what the checks cannot show.
+ * {@link #limitation()} text that states what the checks cannot show.
  *
  * @param valid whether every record and checkpoint checked out
  * @param recordsVerified number of records that checked out before the first problem
