@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -83,6 +84,8 @@ public final class FileAuditLog implements AuditLog {
     private static final byte[] PROBE = " ".repeat(4096).getBytes(StandardCharsets.US_ASCII);
     /** Most records one batch takes from the queue, which bounds the batch buffer. */
     private static final int MAX_BATCH_RECORDS = 4096;
+    /** Most bytes written with one write call; a larger batch is written and forced in parts. */
+    private static final int MAX_RUN_BYTES = 4 << 20;
     /** Wait before trying again after a checkpoint could not be written. */
     private static final long CHECKPOINT_RETRY_MILLIS = 1000;
     private static final byte LEAF_PREFIX = 0x00;
@@ -149,7 +152,9 @@ public final class FileAuditLog implements AuditLog {
     private final LinkedBlockingQueue<Pending> queue;
     private final AtomicInteger pendingRecords = new AtomicInteger();
     private final Thread writer;
+    /** Set by {@link #close} or when the writer thread fails; later appends fail at once. */
     private volatile boolean closing;
+    private final AtomicBoolean closeCalled = new AtomicBoolean();
     /** Set by the writer thread before its last drain of the queue; later appends fail. */
     private volatile boolean stopped;
     private volatile long durableSequence;
@@ -230,8 +235,8 @@ public final class FileAuditLog implements AuditLog {
      * gateway keeps recording. The Merkle tree head is rebuilt from all records, so checkpoints continue where they
      * left off; {@code key} signs the new ones, and older ones may have been signed by another key.
      *
-     * @throws IOException when the directory cannot be created or written, holds a log of the earlier single-file
-     *     format, a segment is missing or cannot be read, a checkpoint covers more records than the log holds
+     * @throws IOException when the directory cannot be created or written, contains a log of the earlier
+     *     single-file format, a segment is missing or cannot be read, a checkpoint covers more records than the log contains
      *     (records were lost or cut), or another process has the log open
      */
     public static FileAuditLog open(AuditConfig config, AuditSigningKey key, Clock clock, CommitObserver observer)
@@ -313,33 +318,57 @@ public final class FileAuditLog implements AuditLog {
 
     private void runWriter() {
         List<Pending> batch = new ArrayList<>();
-        boolean running = true;
-        while (running) {
-            Pending first;
-            try {
-                first = queue.poll(nanosUntilCheckpointDue(), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                continue;
-            }
-            if (first == null) {
+        try {
+            boolean running = true;
+            while (running) {
+                running = takeBatch(batch);
+                pendingRecords.addAndGet(-batch.size());
+                if (!batch.isEmpty()) {
+                    commit(batch);
+                }
+                batch.clear();
                 checkpointIfDue();
-                continue;
             }
-            batch.add(first);
-            queue.drainTo(batch, MAX_BATCH_RECORDS - 1);
-            if (batch.remove(CLOSE)) {
-                stopped = true;
-                queue.drainTo(batch);
-                running = false;
+        } catch (RuntimeException | Error e) {
+            LOG.error("Audit writer thread for {} failed; appends fail until the log is reopened", directory, e);
+            stopped = true;
+            closing = true;
+            AuditWriteException failure = new AuditWriteException("audit writer thread for " + directory
+                    + " failed: " + e, e);
+            for (Pending pending : batch) {
+                pending.future.completeExceptionally(failure);
             }
-            pendingRecords.addAndGet(-batch.size());
-            if (!batch.isEmpty()) {
-                commit(batch);
-            }
-            batch.clear();
-            checkpointIfDue();
+            failQueued();
+            throw e;
+        } finally {
+            finishWriter();
         }
-        finishWriter();
+    }
+
+    /**
+     * Waits for records, at most until a checkpoint falls due, and moves everything queued into {@code batch}.
+     * Returns false once {@link #close} asked the writer to stop; {@code batch} then contains every record left.
+     */
+    private boolean takeBatch(List<Pending> batch) {
+        Pending first;
+        try {
+            first = queue.poll(nanosUntilCheckpointDue(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            // Only close stops the writer, and it does so through the queue.
+            return true;
+        }
+        if (first == null) {
+            return true;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH_RECORDS - 1);
+        if (closing && batch.remove(CLOSE)) {
+            stopped = true;
+            queue.drainTo(batch);
+            batch.remove(CLOSE);
+            return false;
+        }
+        return true;
     }
 
     /** Returns how long the writer may wait for records before a checkpoint falls due; long when none will. */
@@ -470,7 +499,8 @@ public final class FileAuditLog implements AuditLog {
                 continue;
             }
             boolean segmentHasRecords = current.size > 0 || mark > 0;
-            if (segmentHasRecords && current.size + mark + length + 1 > segmentMaxBytes) {
+            boolean segmentFull = segmentHasRecords && current.size + mark + length + 1 > segmentMaxBytes;
+            if (segmentFull || (mark > 0 && mark + length + 1 > MAX_RUN_BYTES)) {
                 batchBuffer.truncate(mark);
                 break;
             }
@@ -483,8 +513,10 @@ public final class FileAuditLog implements AuditLog {
             to++;
         }
         if (to == from) {
-            closeSegment();
-            return from;
+            if (to < batch.size()) {
+                closeSegment();
+            }
+            return to;
         }
 
         int bytes = batchBuffer.size();
@@ -689,12 +721,10 @@ public final class FileAuditLog implements AuditLog {
      */
     @Override
     public void close() throws IOException {
-        synchronized (this) {
-            if (closing) {
-                return;
-            }
-            closing = true;
+        if (!closeCalled.compareAndSet(false, true)) {
+            return;
         }
+        closing = true;
         queue.add(CLOSE);
         boolean interrupted = false;
         while (writer.isAlive()) {

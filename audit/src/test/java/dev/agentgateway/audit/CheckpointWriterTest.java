@@ -58,23 +58,39 @@ class CheckpointWriterTest {
             log.append(decision("req-1"));
             clock.advance(Duration.ofMillis(999));
             log.append(decision("req-2"));
-            assertThat(written).as("not due yet").isEmpty();
+            assertThat(written.poll(50, TimeUnit.MILLISECONDS)).as("not due yet").isNull();
 
             clock.advance(Duration.ofMillis(1));
-            log.append(decision("req-3"));
-            assertThat(written.poll(30, TimeUnit.SECONDS)).as("due after the next batch").isEqualTo(3L);
+            assertThat(written.poll(30, TimeUnit.SECONDS)).as("due by the writer's timer").isEqualTo(2L);
 
+            log.append(decision("req-3"));
+            clock.advance(Duration.ofMillis(500));
             log.append(decision("req-4"));
-            clock.advance(Duration.ofSeconds(1));
-            assertThat(written.poll(30, TimeUnit.SECONDS)).as("due by the writer's timer").isEqualTo(4L);
+            assertThat(written.poll(50, TimeUnit.MILLISECONDS)).as("interval counts from record 3").isNull();
+            clock.advance(Duration.ofMillis(500));
+            assertThat(written.poll(30, TimeUnit.SECONDS)).isEqualTo(4L);
         }
 
         assertThat(written).as("nothing new to cover at close").isEmpty();
         List<Checkpoint> checkpoints = checkpoints();
-        assertThat(checkpoints).extracting(Checkpoint::size).containsExactly(3L, 4L);
+        assertThat(checkpoints).extracting(Checkpoint::size).containsExactly(2L, 4L);
         assertThat(checkpoints.get(0).time()).isEqualTo(CLOCK.instant().plusMillis(1000).truncatedTo(
                 java.time.temporal.ChronoUnit.MILLIS));
         assertCovers(checkpoints);
+    }
+
+    @Test
+    void checkpointAfterNextBatch() throws IOException {
+        AuditFixtures.ManualClock clock = new AuditFixtures.ManualClock(CLOCK.instant());
+        try (FileAuditLog log = open(config(3, Duration.ofHours(1)), clock, CommitObserver.NONE)) {
+            log.append(decision("req-1"));
+            log.append(decision("req-2"));
+            log.append(decision("req-3"));
+            clock.advance(Duration.ofHours(2));
+            log.append(decision("req-4"));
+        }
+
+        assertThat(checkpoints()).extracting(Checkpoint::size).containsExactly(3L, 4L);
     }
 
     @Test
