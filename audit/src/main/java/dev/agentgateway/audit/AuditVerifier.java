@@ -114,7 +114,7 @@ public final class AuditVerifier {
         Objects.requireNonNull(options, "options");
         LogFiles files = LogFiles.list(directory);
         if (files.legacyLog() != null) {
-            return VerificationResult.badRecord(0, 0, 0, 1, LogFiles.LEGACY_FILE_NAME, 1,
+            return VerificationResult.badRecord(0, 0, 0, 0, LogFiles.LEGACY_FILE_NAME, 0,
                     LogFiles.LEGACY_FILE_NAME + " is a log of the earlier single-file format, which this version"
                             + " does not read: move it out of the directory, or verify it with an earlier release");
         }
