@@ -65,7 +65,7 @@ public final class AuditProofs {
         if (sequence < 1) {
             throw new IllegalArgumentException("seq rejected: " + sequence + " (expected: 1 or more)");
         }
-        AuditVerifier.CheckpointLines lines = AuditVerifier.readCheckpoints(files.checkpoints(), null);
+        CheckpointLines lines = CheckpointLines.read(files.checkpoints(), null);
         if (lines.problem() != null) {
             throw new IllegalStateException(AuditVerifier.CHECKPOINT_FILE_NAME + " line " + lines.badLine() + ": "
                     + lines.problem() + " (run audit verify for details)");
