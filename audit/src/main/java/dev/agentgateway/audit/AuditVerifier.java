@@ -1,76 +1,124 @@
 package dev.agentgateway.audit;
 
-import dev.agentgateway.audit.internal.ChainScanner;
-import dev.agentgateway.audit.internal.RecordCodec;
-import dev.agentgateway.audit.internal.Segments;
+import dev.agentgateway.config.AuditConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * Checks an audit log's hash chain offline.
+ * Checks an audit log directory offline: segment names, every record, the hash chain and the signed Merkle
+ * checkpoints.
  *
- * <p>The segments are streamed one line at a time. Each line must be a JSON object without duplicate member names, in
- * the exact form the log writes, with the required members, a {@code seq} equal to its position and a
- * {@code prev} equal to the SHA-256 of the line before it. The file must end with {@code \n}. An edit to a record
- * either breaks that record's own checks or, when it leaves a well-formed record, breaks the {@code prev} of the
- * next one. The link after that decides which of the two is named. When it holds, the next record is intact, so
- * the edited record is named. Otherwise the next record is named.
+ * <p>Checks, in the order a reader meets them:
+ * <ul>
+ *   <li>every line of {@code checkpoints.log} is a checkpoint in canonical form, signed by one of the given keys,
+ *       with sizes strictly increasing and times never decreasing;</li>
+ *   <li>segment files are named after the {@code seq} of their first record and cover consecutive seqs;</li>
+ *   <li>every record is canonical (the writer's codec decodes it and encodes the same bytes), has the next
+ *       {@code seq} and a {@code prev} equal to the SHA-256 of the record before it, across segments;</li>
+ *   <li>each checkpoint's root equals the RFC 9162 tree head recomputed from its first {@code size} records, and an
+ *       RFC 9162 consistency proof between each pair of successive checkpoints is built from the records and
+ *       verifies;</li>
+ *   <li>no checkpoint covers more records than the log contains, and records not covered by any checkpoint are
+ *       recent: the writer covers records within its checkpoint interval and covers all of them when it closes
+ *       the log.</li>
+ * </ul>
  *
- * <p>NOTE: a hash chain cannot detect an edit to the last record that keeps it well-formed, nor forged records
- * appended at the end with correct {@code prev} values, because nothing after them covers their hash. Nor can it
- * detect a log rewritten from some record onwards with every hash recomputed.
- * {@link VerificationResult#limitation()} states this for every valid, non-empty log. Detecting these needs a signed
- * checkpoint of the chain head stored apart from the log, which this verifier does not check yet.
+ * <p>The log is streamed: memory is O(number of checkpoints + log n) for n records.
+ *
+ * <p>When an edit keeps a record well-formed, the next record's {@code prev} no longer matches. The record after
+ * that decides which of the two is named: when its own {@code prev} matches, the next record is intact and the
+ * edited one is named. Otherwise the next record is named.
  */
 public final class AuditVerifier {
+
+    /** Name of the checkpoint file in the audit directory. */
+    public static final String CHECKPOINT_FILE_NAME = LogFiles.CHECKPOINT_FILE_NAME;
+
+    /**
+     * Default age past which records not covered by a checkpoint make a log invalid: the default checkpoint
+     * interval plus one minute for a slow disk or a busy writer.
+     */
+    public static final Duration DEFAULT_MAX_UNCOVERED_AGE =
+            AuditConfig.DEFAULT_CHECKPOINT_INTERVAL.plus(Duration.ofMinutes(1));
+
+    /**
+     * Settings of a verification.
+     *
+     * @param clock source of "now" for the age of uncovered records
+     * @param maxUncoveredAge records not covered by a checkpoint and older than this make the log invalid
+     */
+    public record Options(Clock clock, Duration maxUncoveredAge) {
+
+        public Options {
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(maxUncoveredAge, "maxUncoveredAge");
+            if (maxUncoveredAge.isNegative()) {
+                throw new IllegalArgumentException("maxUncoveredAge: " + maxUncoveredAge
+                        + " (expected: zero or positive)");
+            }
+        }
+
+        /** Returns the defaults: the system clock and {@link #DEFAULT_MAX_UNCOVERED_AGE}. */
+        public static Options defaults() {
+            return new Options(Clock.systemUTC(), DEFAULT_MAX_UNCOVERED_AGE);
+        }
+
+        /** Returns the options for a log written with {@code checkpointInterval}, allowing one more minute. */
+        public static Options forCheckpointInterval(Duration checkpointInterval) {
+            return new Options(Clock.systemUTC(), checkpointInterval.plus(Duration.ofMinutes(1)));
+        }
+    }
 
     private AuditVerifier() {
     }
 
     /**
-     * Verifies every record in the segments of {@code directory}, following the chain across segments. Each
-     * segment's name must give the seq of its first record, and the segments must follow each other without a gap.
+     * Verifies the log in {@code directory} against checkpoints signed by any of {@code keys}, with
+     * {@link Options#defaults()}.
      *
-     * @throws NoSuchFileException when {@code directory} does not exist or holds no segment file, because a deleted
-     *     log must not pass as an intact one; {@link NoSuchFileException#getFile()} names the missing path
+     * @throws NoSuchFileException when {@code directory} does not exist, or contains neither segments, nor
+     *     {@code checkpoints.log}, nor the lock file of a log that was opened: a deleted log must not pass as an
+     *     empty one
      * @throws NotDirectoryException when {@code directory} is not a directory
-     * @throws IOException when the directory holds a log of the earlier single-file format
+     * @throws IOException when a file cannot be read
+     */
+    public static VerificationResult verify(Path directory, List<AuditPublicKey> keys) throws IOException {
+        return verify(directory, keys, Options.defaults());
+    }
+
+    /** Verifies the log in {@code directory} as {@link #verify(Path, List)} does, with {@code options}. */
+    public static VerificationResult verify(Path directory, List<AuditPublicKey> keys, Options options)
+            throws IOException {
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(options, "options");
+        LogFiles files = LogFiles.list(directory);
+        if (files.legacyLog() != null) {
+            return VerificationResult.badRecord(0, 0, 0, 0, LogFiles.LEGACY_FILE_NAME, 0,
+                    LogFiles.LEGACY_FILE_NAME + " is a log of the earlier single-file format, which this version"
+                            + " does not read: move it out of the directory, or verify it with an earlier release");
+        }
+        if (files.segments().isEmpty() && !Files.exists(files.checkpoints())
+                && !Files.exists(directory.resolve(FileAuditLog.LOCK_FILE_NAME))) {
+            throw new NoSuchFileException(directory.toString(), null, "audit log not found");
+        }
+        return new LogVerification(files, List.copyOf(keys), options).run();
+    }
+
+    /**
+     * Verifies the log in {@code directory} against the audit key file beside it
+     * ({@link AuditConfig#defaultKeyPath}), the key a gateway configured with defaults uses. Without that file no
+     * key is given, so only a log without checkpoints can pass, and only while its records are recent.
      */
     public static VerificationResult verify(Path directory) throws IOException {
-        if (!Files.exists(directory)) {
-            throw new NoSuchFileException(directory.toString(), null, "audit directory not found");
-        }
-        if (!Files.isDirectory(directory)) {
-            throw new NotDirectoryException(directory.toString());
-        }
-        Segments.rejectLegacyLog(directory);
-        List<Segments.Segment> segments = Segments.list(directory);
-        if (segments.isEmpty()) {
-            throw new NoSuchFileException(directory.resolve(Segments.fileName(1)).toString(), null,
-                    "audit log not found");
-        }
-        long verified = 0;
-        String previousHash = RecordCodec.FIRST_PREV;
-        for (Segments.Segment segment : segments) {
-            long expected = verified + 1;
-            if (segment.firstSequence() != expected) {
-                return VerificationResult.invalid(verified, expected, 1, segment.fileName(), "segment starts at seq "
-                        + segment.firstSequence() + " (expected: " + expected + "): records are missing or overlap");
-            }
-            ChainScanner.Result scan = ChainScanner.scan(Files.newInputStream(segment.path()),
-                    ChainScanner.Mode.STOP_AT_FIRST_PROBLEM, expected, previousHash);
-            ChainScanner.Problem problem = scan.problem();
-            if (problem != null) {
-                return VerificationResult.invalid(verified + scan.recordsVerified(), problem.expectedSequence(),
-                        problem.line(), segment.fileName(), problem.text());
-            }
-            verified += scan.recordsVerified();
-            previousHash = scan.lastLineHash();
-        }
-        return VerificationResult.valid(verified);
+        Path keyFile = AuditConfig.defaultKeyPath(directory);
+        List<AuditPublicKey> keys = Files.exists(keyFile) ? List.of(AuditPublicKey.read(keyFile)) : List.of();
+        return verify(directory, keys);
     }
 }
