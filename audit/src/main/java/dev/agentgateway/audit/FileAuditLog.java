@@ -55,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * would take the current one past {@link AuditConfig#segmentMaxBytes()} or when the current one's first record is
  * older than {@link AuditConfig#segmentMaxAge()}. The chain continues across segments. The directory is locked
  * while the log is open, so a second process cannot append to the same log.
+ *
+ * <p>The writer keeps the RFC 9162 tree head of the durable records and appends a signed {@link Checkpoint} of it
+ * to {@value #CHECKPOINT_FILE_NAME} after {@link AuditConfig#checkpointEveryRecords()} new records, once the
+ * oldest uncovered record is {@link AuditConfig#checkpointInterval()} old, and on close.
  */
 public final class FileAuditLog implements AuditLog {
 
