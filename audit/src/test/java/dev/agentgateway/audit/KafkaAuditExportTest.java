@@ -7,6 +7,8 @@ import ch.qos.logback.classic.Level;
 import dev.agentgateway.config.AuditConfig;
 import dev.agentgateway.config.AuditKafkaConfig;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -164,6 +166,31 @@ class KafkaAuditExportTest {
         List<ConsumerRecord<String, byte[]>> messages = broker.readAll(topic, 30, PATIENCE);
         assertThat(firstAppearances(messages)).containsExactlyElementsOf(sequenceKeys(1, 30));
         assertValuesAreRecordBytes(messages);
+    }
+
+    @Test
+    void unreachableKafkaOnlyGrowsLag() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        AuditKafkaConfig config = new AuditKafkaConfig(List.of("127.0.0.1:" + closedPort), topic, FAST_FAILURE);
+        try (FileAuditLog log = openLog();
+                CapturedLogs logs = new CapturedLogs()) {
+            appendDecisions(log, 5);
+            try (KafkaAuditExport export =
+                    KafkaAuditExport.start(config, auditDirectory, log::lastDurableSequence, AuditFixtures.CLOCK)) {
+                appendDecisions(log, 5);
+                awaitUntil(() -> export.failedAttempts() >= 2, "two failed attempts");
+
+                assertThat(log.lastDurableSequence()).isEqualTo(10);
+                assertThat(export.connected()).isFalse();
+                assertThat(export.acknowledgedSequence()).isZero();
+                assertThat(export.lag()).isEqualTo(10);
+            }
+            assertThat(logs.messages(Level.WARN)).filteredOn(message -> message.contains("failed"))
+                    .singleElement().asString().contains("after seq 0");
+        }
     }
 
     @Test

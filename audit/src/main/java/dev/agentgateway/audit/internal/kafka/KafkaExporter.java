@@ -13,7 +13,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,7 +132,7 @@ public final class KafkaExporter implements Runnable {
             producer.partitionsFor(topic);
             connected = true;
             LOG.info("Kafka export to topic {} started after seq {}", topic, window.acknowledged());
-        } catch (KafkaException e) {
+        } catch (RuntimeException e) {
             startOutage(e);
         }
     }
