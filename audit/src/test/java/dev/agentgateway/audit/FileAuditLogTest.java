@@ -275,7 +275,7 @@ class FileAuditLogTest {
         }
         Files.writeString(logFile(), "{\"actor\"", StandardOpenOption.APPEND);
 
-        assertThatThrownBy(() -> FileAuditLog.open(config, CLOCK, CommitObserver.NONE))
+        assertThatThrownBy(() -> FileAuditLog.open(config, AuditFixtures.KEY, CLOCK, CommitObserver.NONE))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(logFile().toString())
                 .hasMessageContaining("incomplete line of 8 bytes although a newer segment follows it");
@@ -292,7 +292,7 @@ class FileAuditLogTest {
         List<Path> segments = segmentFiles();
         Files.delete(segments.get(1));
 
-        assertThatThrownBy(() -> FileAuditLog.open(config, CLOCK, CommitObserver.NONE))
+        assertThatThrownBy(() -> FileAuditLog.open(config, AuditFixtures.KEY, CLOCK, CommitObserver.NONE))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(segments.get(2).toString())
                 .hasMessageContaining("records are missing");
@@ -668,7 +668,7 @@ class FileAuditLogTest {
         List<AppendedRecord> appended = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AuditConfig config = config(directory, 64 * 1024, Duration.ofDays(1), threads * perThread);
-        try (FileAuditLog log = FileAuditLog.open(config, CLOCK, CommitObserver.NONE)) {
+        try (FileAuditLog log = FileAuditLog.open(config, AuditFixtures.KEY, CLOCK, CommitObserver.NONE)) {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
