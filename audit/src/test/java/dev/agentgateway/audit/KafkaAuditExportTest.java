@@ -45,6 +45,7 @@ class KafkaAuditExportTest {
     /** Bound on waiting for the export; reached only when the export is broken. */
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final long SEGMENT_MAX_BYTES = 4096;
+    private static final AuditSigningKey SIGNING_KEY = AuditSigningKey.generate("EdDSA");
     private static final AtomicInteger TOPICS = new AtomicInteger();
 
     @TempDir
@@ -232,7 +233,7 @@ class KafkaAuditExportTest {
     /** Opens a log whose segments hold a few records each, so exports cross segment boundaries. */
     private FileAuditLog openLog() throws IOException {
         AuditConfig config = AuditFixtures.config(auditDirectory, SEGMENT_MAX_BYTES, Duration.ofHours(1), 1024);
-        return FileAuditLog.open(config, AuditFixtures.CLOCK, CommitObserver.NONE);
+        return FileAuditLog.open(config, SIGNING_KEY, AuditFixtures.CLOCK, CommitObserver.NONE);
     }
 
     private KafkaAuditExport start(LongSupplier lastDurableSequence) throws IOException {
