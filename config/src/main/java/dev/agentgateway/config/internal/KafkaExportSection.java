@@ -96,7 +96,7 @@ final class KafkaExportSection {
         return text;
     }
 
-    /** Returns a topic name that Kafka accepts: legal characters, at most 249 of them, and not {@code .} or {@code ..}. */
+    /** Returns a topic name Kafka accepts: at most 249 legal characters, and not {@code .} or {@code ..}. */
     private String topic(YamlNode node, String path) throws ConfigException {
         String text = values.nonEmptyString(node, path, TOPIC_FORM);
         if (!TOPIC.matcher(text).matches() || text.equals(".") || text.equals("..")) {
@@ -107,7 +107,8 @@ final class KafkaExportSection {
 
     private Map<String, String> clientProperties(YamlNode node, String path) throws ConfigException {
         if (!(node instanceof YamlNode.Mapping mapping)) {
-            throw errors.at(node, path, "is " + node.kindName(), "a mapping of Kafka producer property names to values");
+            throw errors.at(node, path, "is " + node.kindName(),
+                    "a mapping of Kafka producer property names to values");
         }
         Map<String, String> properties = new LinkedHashMap<>();
         for (Map.Entry<String, YamlNode.Entry> entry : mapping.entries().entrySet()) {
