@@ -4,6 +4,7 @@ import dev.agentgateway.audit.AuditEvent;
 import dev.agentgateway.audit.AuditEventType;
 import dev.agentgateway.audit.CommitObserver;
 import dev.agentgateway.audit.FileAuditLog;
+import dev.agentgateway.config.AuditConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,18 +20,11 @@ public final class AuditBenchLog {
     }
 
     /**
-     * Opens a log in {@code directory}, passing every group commit's figures to {@code observer}.
-     *
-     * <p>TODO: pass {@code observer} to the log once {@link FileAuditLog} takes one. Until then no batch figures
-     * are reported, and {@link #reportsBatches()} returns false.
+     * Opens a log in {@code directory} with the default settings, passing every group commit's figures to
+     * {@code observer}.
      */
     public static FileAuditLog open(Path directory, CommitObserver observer) throws IOException {
-        return FileAuditLog.open(directory, Clock.systemUTC());
-    }
-
-    /** Returns whether logs opened by {@link #open} report their group commits to the observer. */
-    public static boolean reportsBatches() {
-        return false;
+        return FileAuditLog.open(new AuditConfig(directory), Clock.systemUTC(), observer);
     }
 
     /**
