@@ -1,5 +1,7 @@
 package dev.agentgateway.gateway;
 
+import dev.agentgateway.audit.AuditSigningKey;
+import dev.agentgateway.audit.CommitObserver;
 import dev.agentgateway.audit.FileAuditLog;
 import dev.agentgateway.config.GatewayConfig;
 import dev.agentgateway.config.ListenerConfig;
@@ -125,7 +127,8 @@ public final class GatewayServer implements AutoCloseable {
             }
             log.info("Sample operations tool listening on {}", sampleTool.address());
         }
-        auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit().directory(), clock), metrics,
+        auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit(),
+                AuditSigningKey.loadOrGenerate(config.audit().signingKey()), clock, CommitObserver.NONE), metrics,
                 AUDIT_THREADS, clock);
         Policy policy = Policy.from(config.policy(), clock);
         tokenExchangeExecutor = Executors.newFixedThreadPool(TOKEN_EXCHANGE_THREADS,
