@@ -5,13 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentgateway.audit.AuditEvent;
 import dev.agentgateway.audit.AuditEventType;
 import dev.agentgateway.audit.AuditPublicKey;
-import dev.agentgateway.audit.AuditRecord;
-import dev.agentgateway.audit.AuditRecords;
 import dev.agentgateway.audit.AuditSigningKey;
-import dev.agentgateway.audit.AuditVerifier;
-import dev.agentgateway.audit.Checkpoint;
+import dev.agentgateway.audit.CommitObserver;
 import dev.agentgateway.audit.FileAuditLog;
-import dev.agentgateway.audit.MerkleTree;
 import dev.agentgateway.config.AuditConfig;
 import dev.agentgateway.config.SigningKeyConfig;
 import java.io.ByteArrayInputStream;
@@ -21,7 +17,6 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,28 +51,14 @@ class AuditCommandsTest {
         return commandLine.execute(args);
     }
 
-    /** Writes {@code count} records with the real writer and makes sure a checkpoint signed by {@link #key} covers them. */
+    /** Writes {@code count} records with the real writer, which signs checkpoints with {@link #key}. */
     private void writeLog(int count) throws Exception {
-        try (FileAuditLog log = FileAuditLog.open(directory, Clock.systemUTC())) {
+        try (FileAuditLog log = FileAuditLog.open(new AuditConfig(directory), key, Clock.systemUTC(),
+                CommitObserver.NONE)) {
             for (int i = 1; i <= count; i++) {
                 log.append(AuditEvent.builder(AuditEventType.DECISION, "req-" + i).method("GET").build());
             }
         }
-        signCheckpoint();
-    }
-
-    // TODO: drop once FileAuditLog writes checkpoints with the configured key itself.
-    private void signCheckpoint() throws Exception {
-        Path file = directory.resolve(AuditVerifier.CHECKPOINT_FILE_NAME);
-        Files.deleteIfExists(file);
-        MerkleTree.Builder tree = new MerkleTree.Builder();
-        try (AuditRecords records = AuditRecords.open(directory)) {
-            for (AuditRecord record = records.next(); record != null; record = records.next()) {
-                tree.addLeafHash(MerkleTree.leafHash(record.bytes()));
-            }
-        }
-        String line = Checkpoint.sign(key, tree.size(), tree.root(), Clock.systemUTC().instant()).toLine() + "\n";
-        Files.writeString(file, line, StandardOpenOption.CREATE_NEW);
     }
 
     @Test
