@@ -2,6 +2,7 @@ package dev.agentgateway.bench.internal;
 
 import dev.agentgateway.audit.AuditEvent;
 import dev.agentgateway.audit.AuditEventType;
+import dev.agentgateway.audit.AuditSigningKey;
 import dev.agentgateway.audit.CommitObserver;
 import dev.agentgateway.audit.FileAuditLog;
 import dev.agentgateway.config.AuditConfig;
@@ -21,10 +22,13 @@ public final class AuditBenchLog {
 
     /**
      * Opens a log in {@code directory} with the default settings, passing every group commit's figures to
-     * {@code observer}.
+     * {@code observer}. Checkpoints are signed with the audit key file beside the directory, generated when
+     * absent, so {@code audit verify} can check the log afterwards.
      */
     public static FileAuditLog open(Path directory, CommitObserver observer) throws IOException {
-        return FileAuditLog.open(new AuditConfig(directory), Clock.systemUTC(), observer);
+        AuditConfig config = new AuditConfig(directory);
+        AuditSigningKey key = AuditSigningKey.loadOrGenerate(config.signingKey());
+        return FileAuditLog.open(config, key, Clock.systemUTC(), observer);
     }
 
     /**

@@ -7,6 +7,7 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.agentgateway.audit.AuditEventType;
+import dev.agentgateway.audit.AuditPublicKey;
 import dev.agentgateway.audit.AuditRecord;
 import dev.agentgateway.audit.AuditRecords;
 import dev.agentgateway.audit.AuditVerifier;
@@ -96,7 +97,8 @@ class AuditCrashRecoveryTest {
                 assertThat(second.stop()).as("exit value after SIGTERM; output:%n%s", second.output()).isZero();
             }
             assertThat(backend.errors()).as("backend errors").isEmpty();
-            assertLogCoversEveryTxn(directory.resolve("data/audit"), backend.txns());
+            assertLogCoversEveryTxn(directory.resolve("data/audit"), directory.resolve("data/audit-key.jwk"),
+                    backend.txns());
         }
     }
 
@@ -110,10 +112,13 @@ class AuditCrashRecoveryTest {
         }
     }
 
-    private static void assertLogCoversEveryTxn(Path auditDirectory, List<String> txns) throws IOException {
-        VerificationResult verification = AuditVerifier.verify(auditDirectory);
+    private static void assertLogCoversEveryTxn(Path auditDirectory, Path auditKey, List<String> txns)
+            throws IOException {
+        VerificationResult verification = AuditVerifier.verify(auditDirectory, List.of(AuditPublicKey.read(auditKey)));
         assertThat(verification.valid()).as("verification: %s at %s line %d", verification.problem(),
                 verification.file(), verification.firstBadLine()).isTrue();
+        assertThat(verification.coveredRecords()).as("records covered by the last checkpoint")
+                .isEqualTo(verification.recordsVerified());
 
         Set<String> decisionIds = new HashSet<>();
         try (AuditRecords records = AuditRecords.open(auditDirectory)) {
