@@ -50,7 +50,8 @@ class InvalidConfigTest {
                 Arguments.of("audit: {}\n", "gateway.yaml:1: routes: missing"
                         + " (expected: a list of at least one route)"),
                 Arguments.of("- a\n", "gateway.yaml:1: is a list (expected: a mapping with keys listeners,"
-                        + " public-origin, signing-key, audit, tokens, trusted-issuers, routes, policy, sample-tool)"),
+                        + " public-origin, signing-key, audit, tokens, trusted-issuers, routes, policy, sample-tool,"
+                        + " admin)"),
                 Arguments.of(ROUTE + "---\nroutes: []\n", "gateway.yaml:6: a second YAML document starts here"
                         + " (expected: exactly one document)"),
                 Arguments.of("routes: [\n", "gateway.yaml:2: invalid YAML: the file ends where a value was"
@@ -84,7 +85,7 @@ class InvalidConfigTest {
                         + " of non-empty audience strings without control or invisible format characters)"),
                 Arguments.of(ROUTE + "colour: red\n", "gateway.yaml:5: colour: unknown key (expected: one of"
                         + " listeners, public-origin, signing-key, audit, tokens, trusted-issuers, routes, policy,"
-                        + " sample-tool)"),
+                        + " sample-tool, admin)"),
                 Arguments.of(ROUTE + "audit: {}\naudit: {}\n", "gateway.yaml:6: audit: duplicate key, first"
                         + " defined on line 5 (expected: each key once per mapping)"),
                 Arguments.of(ROUTE + "listeners: 8080\n", "gateway.yaml:5: listeners: is a number"

@@ -1,5 +1,6 @@
 package dev.agentgateway.config.internal;
 
+import dev.agentgateway.config.AdminConfig;
 import dev.agentgateway.config.AuditConfig;
 import dev.agentgateway.config.ConfigException;
 import dev.agentgateway.config.GatewayConfig;
@@ -23,12 +24,11 @@ public final class GatewayConfigMapper {
     static final ListenerConfig DEFAULT_ADMIN_LISTENER = new ListenerConfig("127.0.0.1", 9090);
     static final ListenerConfig DEFAULT_SAMPLE_TOOL_LISTENER = new ListenerConfig("127.0.0.1", 8091);
     static final String DEFAULT_SIGNING_KEY_PATH = "agent-gateway-data/signing-key.jwk";
-    static final String DEFAULT_AUDIT_DIRECTORY = "agent-gateway-data/audit";
     static final String SIGNING_ALGORITHM = "ES256";
     private static final List<String> SIGNING_ALGORITHMS = List.of("ES256", "EdDSA");
 
     private static final List<String> TOP_LEVEL_KEYS = List.of("listeners", "public-origin", "signing-key", "audit",
-            "tokens", "trusted-issuers", "routes", "policy", "sample-tool");
+            "tokens", "trusted-issuers", "routes", "policy", "sample-tool", "admin");
     /** Maximum digits of a count, so that every accepted count fits a {@code long}. */
     private static final String ORIGIN_FORM = "scheme://host[:port] with scheme http or https, no path";
 
@@ -50,16 +50,17 @@ public final class GatewayConfigMapper {
                 ? publicOrigin(top.optional("public-origin").get(), top.path("public-origin"))
                 : null;
         SigningKeyConfig signingKey = signingKey(top);
-        AuditConfig audit = audit(top);
+        AuditConfig audit = new AuditSection(values, baseDirectory).map(top, signingKey);
         TokenConfig tokens = tokens(top);
 
         List<TrustedIssuerConfig> issuers = new TrustedIssuersSection(values, baseDirectory).map(top);
         List<RouteConfig> routes = new RoutesSection(values).map(top);
         PolicyConfig policy = new PolicySection(values).map(top, routes);
         SampleToolConfig sampleTool = sampleTool(top, listeners);
+        AdminConfig admin = new AdminSection(values).map(top);
 
         return new GatewayConfig(source, listeners.agent(), listeners.admin(), publicOrigin, routes, issuers,
-                signingKey, audit, tokens, policy, sampleTool);
+                signingKey, audit, tokens, policy, sampleTool, admin);
     }
 
     private record ListenerPair(ListenerConfig agent, ListenerConfig admin) {
@@ -126,18 +127,6 @@ public final class GatewayConfigMapper {
             }
         }
         return new SigningKeyConfig(path, algorithm);
-    }
-
-    private AuditConfig audit(MappingReader top) throws ConfigException {
-        Optional<YamlNode> node = top.optional("audit");
-        if (node.isEmpty()) {
-            return new AuditConfig(baseDirectory.resolve(DEFAULT_AUDIT_DIRECTORY).normalize());
-        }
-        MappingReader audit = MappingReader.of(errors, "audit", node.get(), List.of("directory"));
-        Optional<YamlNode> directory = audit.optional("directory");
-        return new AuditConfig(directory.isPresent()
-                ? values.path(directory.get(), audit.path("directory"), baseDirectory)
-                : baseDirectory.resolve(DEFAULT_AUDIT_DIRECTORY).normalize());
     }
 
     private TokenConfig tokens(MappingReader top) throws ConfigException {

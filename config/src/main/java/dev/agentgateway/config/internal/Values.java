@@ -107,6 +107,23 @@ final class Values {
      * @param expected what the key accepts, for the error message
      */
     long wholeNumber(YamlNode node, String path, long min, String expected) throws ConfigException {
+        return wholeNumber(node, path, min, Long.MAX_VALUE, expected);
+    }
+
+    /**
+     * Returns the whole number at {@code key} of {@code mapping} within {@code min..max}, both inclusive, or the
+     * default when the key is absent.
+     */
+    long wholeNumber(MappingReader mapping, String key, long defaultValue, long min, long max)
+            throws ConfigException {
+        Optional<YamlNode> node = mapping.optional(key);
+        return node.isPresent()
+                ? wholeNumber(node.get(), mapping.path(key), min, max, "a whole number in " + min + ".." + max)
+                : defaultValue;
+    }
+
+    /** Returns a whole number within {@code min..max}, both inclusive, written as decimal digits only. */
+    long wholeNumber(YamlNode node, String path, long min, long max, String expected) throws ConfigException {
         String text = string(node, path, expected);
         boolean digits = !text.isEmpty() && text.length() <= MAX_WHOLE_NUMBER_DIGITS
                 && text.chars().allMatch(c -> c >= '0' && c <= '9');
@@ -114,7 +131,7 @@ final class Values {
             throw errors.at(node, path, ConfigErrors.quote(text) + " is not a whole number", expected);
         }
         long number = Long.parseLong(text);
-        if (number < min) {
+        if (number < min || number > max) {
             throw errors.at(node, path, ConfigErrors.quote(text) + " is out of range", expected);
         }
         return number;
