@@ -10,7 +10,9 @@ import dev.agentgateway.gateway.internal.DaemonThreads;
 import dev.agentgateway.gateway.internal.Transport;
 import dev.agentgateway.gateway.internal.UnreachableRules;
 import dev.agentgateway.gateway.internal.admin.AdminChannelInitializer;
+import dev.agentgateway.gateway.internal.admin.AdminCredentials;
 import dev.agentgateway.gateway.internal.admin.AdminHandler;
+import dev.agentgateway.gateway.internal.admin.AuditStreams;
 import dev.agentgateway.gateway.internal.agent.AgentChannelInitializer;
 import dev.agentgateway.gateway.internal.agent.AgentServices;
 import dev.agentgateway.gateway.internal.agent.AuditRecorder;
@@ -53,7 +55,6 @@ import org.slf4j.LoggerFactory;
 public final class GatewayServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
-    private static final int AUDIT_THREADS = 2;
     private static final int TOKEN_EXCHANGE_THREADS = 4;
     private static final int AUTHENTICATION_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
     /**
@@ -67,6 +68,7 @@ public final class GatewayServer implements AutoCloseable {
     private final GatewayConfig config;
     private final HttpLimits limits;
     private final Clock clock;
+    private final AuditStreams.Settings streamSettings;
     private final Transport transport = Transport.detect();
     private final GatewayMetrics metrics = new GatewayMetrics();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -74,6 +76,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private SampleOpsTool sampleTool;
     private AuditRecorder auditRecorder;
+    private AuditStreams auditStreams;
     private ExecutorService tokenExchangeExecutor;
     private ExecutorService authenticationExecutor;
     private UpstreamPools upstreams;
@@ -85,10 +88,11 @@ public final class GatewayServer implements AutoCloseable {
     private String publicOrigin;
     private TokenServices tokenServices;
 
-    private GatewayServer(GatewayConfig config, HttpLimits limits, Clock clock) {
+    private GatewayServer(GatewayConfig config, HttpLimits limits, Clock clock, AuditStreams.Settings streamSettings) {
         this.config = config;
         this.limits = limits;
         this.clock = clock;
+        this.streamSettings = streamSettings;
     }
 
     /**
@@ -104,8 +108,14 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Starts a gateway with explicit HTTP limits and clock, for tests that need short timeouts. */
     static GatewayServer start(GatewayConfig config, HttpLimits limits, Clock clock) throws Exception {
+        return start(config, limits, clock, AuditStreams.Settings.defaults());
+    }
+
+    /** Starts a gateway with explicit audit stream bounds and timing as well, for tests of the stream. */
+    static GatewayServer start(GatewayConfig config, HttpLimits limits, Clock clock,
+            AuditStreams.Settings streamSettings) throws Exception {
         CryptoProviders.install();
-        GatewayServer server = new GatewayServer(config, limits, clock);
+        GatewayServer server = new GatewayServer(config, limits, clock, streamSettings);
         try {
             server.open();
         } catch (Exception | Error e) {
@@ -125,8 +135,10 @@ public final class GatewayServer implements AutoCloseable {
             }
             log.info("Sample operations tool listening on {}", sampleTool.address());
         }
-        auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit().directory(), clock), metrics,
-                AUDIT_THREADS, clock);
+        // TODO: open with FileAuditLog.open(config.audit(), AuditSigningKey.loadOrGenerate(...), clock,
+        // metrics.auditCommitObserver()) once the segmented log and the audit key exist.
+        auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit().directory(), clock), metrics, clock);
+        metrics.auditWritability(auditRecorder::writable);
         Policy policy = Policy.from(config.policy(), clock);
         tokenExchangeExecutor = Executors.newFixedThreadPool(TOKEN_EXCHANGE_THREADS,
                 DaemonThreads.named("token-exchange-"));
@@ -149,9 +161,11 @@ public final class GatewayServer implements AutoCloseable {
         agentInitializer = new AgentChannelInitializer(services);
         agentChannel.config().setAutoRead(true);
 
+        auditStreams = new AuditStreams(config.audit().directory(),
+                new AdminCredentials(config.admin().credentials()), streamSettings);
         adminChannel = bind("admin listener", "listeners.admin", config.adminListener(),
                 new AdminChannelInitializer(new AdminHandler(metrics, auditRecorder::checkReady,
-                        tokenServices::replayCacheAvailable)), true);
+                        tokenServices::replayCacheAvailable, auditStreams)), true);
         started = true;
         logStarted();
     }
@@ -215,6 +229,9 @@ public final class GatewayServer implements AutoCloseable {
                 tokens.nonces().secrets().isEmpty() ? "random for this process" : tokens.nonces().secrets().size()
                         + " configured");
         log.info("Admin listener on {}; audit log in {}", adminAddress(), config.audit().directory());
+        if (config.admin().credentials().isEmpty()) {
+            log.info("Audit stream /audit/stream is disabled: no admin credentials are configured");
+        }
         UnreachableRules.warnings(config).forEach(log::warn);
     }
 
@@ -267,6 +284,9 @@ public final class GatewayServer implements AutoCloseable {
         }
         closeChannel(agentChannel);
         closeChannel(adminChannel);
+        if (auditStreams != null) {
+            auditStreams.close();
+        }
         if (upstreams != null) {
             upstreams.close();
         }
