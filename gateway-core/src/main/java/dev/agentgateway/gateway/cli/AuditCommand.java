@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** Groups the audit log commands. */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Works with audit logs.",
-        subcommands = AuditVerifyCommand.class)
+        subcommands = {AuditVerifyCommand.class, AuditTailCommand.class})
 final class AuditCommand implements Runnable {
 
     @Spec
@@ -15,6 +15,6 @@ final class AuditCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command (expected: verify)");
+        throw new ParameterException(spec.commandLine(), "missing command (expected: verify or tail)");
     }
 }
