@@ -89,7 +89,7 @@ public final class AuditRecorder implements AutoCloseable {
 
     private static void complete(CompletableFuture<AppendedRecord> result, AppendedRecord record, Throwable error) {
         if (error != null) {
-            result.completeExceptionally(error);
+            result.completeExceptionally(writeFailure(error));
         } else {
             result.complete(record);
         }
