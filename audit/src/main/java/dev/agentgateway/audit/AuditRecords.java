@@ -1,17 +1,23 @@
 package dev.agentgateway.audit;
 
-import dev.agentgateway.audit.internal.LineReader;
 import dev.agentgateway.audit.internal.RecordCodec;
 import dev.agentgateway.audit.internal.RecordFormatException;
+import dev.agentgateway.audit.internal.Segments;
+import dev.agentgateway.audit.internal.Segments.Segment;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -19,74 +25,229 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * Reads the records of an audit log in order, one line at a time, for printing the trail. It checks that each
- * line is a well-formed record but not the hash chain; use {@link AuditVerifier} for that. Not thread-safe.
+ * Reads the records of an audit log in seq order, across its segment files, and keeps following the log as it
+ * grows. {@link #next()} returns {@code null} when no further whole record is available yet; a later call returns
+ * records appended since. An incomplete last line is taken as a record still being written and waited for.
+ *
+ * <p>Each record is decoded strictly (canonical form, known members) and its {@code seq} must match its position,
+ * but the hash chain is not checked: {@link AuditVerifier} does that. Not thread-safe.
  */
 public final class AuditRecords implements Closeable {
 
-    private final LineReader reader;
+    private static final int INITIAL_BUFFER_BYTES = 64 * 1024;
 
-    private AuditRecords(LineReader reader) {
-        this.reader = reader;
+    private final Path directory;
+    private final long afterSequence;
+    private final MessageDigest digest = RecordCodec.newSha256();
+
+    private Segment segment;
+    private FileChannel channel;
+    /** Seq of the next line in the current segment. */
+    private long nextSequence;
+    private byte[] buffer = new byte[INITIAL_BUFFER_BYTES];
+    /** File offset of {@code buffer[0]}. */
+    private long bufferOffset;
+    private int start;
+    private int end;
+    private boolean closed;
+
+    private AuditRecords(Path directory, long afterSequence) {
+        this.directory = directory;
+        this.afterSequence = afterSequence;
     }
 
     /**
-     * Opens the log in {@code directory} for reading. A directory without a log reads as empty.
+     * Opens the log in {@code directory} for reading from its first record. A directory without segments reads
+     * as empty until the first one appears.
      *
      * @throws NoSuchFileException when {@code directory} does not exist
      * @throws NotDirectoryException when {@code directory} is not a directory
+     * @throws IOException when the directory holds a log of the earlier single-file format
      */
     public static AuditRecords open(Path directory) throws IOException {
+        return open(directory, 0);
+    }
+
+    /**
+     * Opens the log in {@code directory} for reading the records whose seq is greater than {@code afterSequence}.
+     * The segment is chosen by file name and earlier lines in it are skipped without being decoded.
+     *
+     * @throws IllegalArgumentException when {@code afterSequence} is negative
+     */
+    public static AuditRecords open(Path directory, long afterSequence) throws IOException {
+        if (afterSequence < 0) {
+            throw new IllegalArgumentException("afterSequence: " + afterSequence + " (expected: 0 or more)");
+        }
         if (!Files.exists(directory)) {
             throw new NoSuchFileException(directory.toString(), null, "audit directory not found");
         }
         if (!Files.isDirectory(directory)) {
             throw new NotDirectoryException(directory.toString());
         }
-        Path file = directory.resolve(FileAuditLog.FILE_NAME);
-        if (!Files.exists(file)) {
-            return new AuditRecords(new LineReader(InputStream.nullInputStream(), 0));
-        }
-        return new AuditRecords(new LineReader(Files.newInputStream(file), RecordCodec.MAX_LINE_BYTES));
+        Segments.rejectLegacyLog(directory);
+        return new AuditRecords(directory, afterSequence);
     }
 
     /**
-     * Returns the next record, or {@code null} after the last one.
+     * Returns the next record, or {@code null} when no further whole record is available now. May be called again
+     * after returning {@code null}, to follow the log.
      *
-     * @throws IOException when the file cannot be read or a line is not a well-formed record; the message names
-     *     the line
+     * @throws IOException when a segment cannot be read, a line is not a well-formed record, its seq does not
+     *     match its position, or records are missing; the message names the segment file and line
      */
     public AuditRecord next() throws IOException {
-        LineReader.Line line = reader.next();
-        if (line == null) {
-            return null;
+        if (closed) {
+            throw new IOException("audit record reader is closed");
         }
-        if (!line.terminated()) {
-            throw new IOException(FileAuditLog.FILE_NAME + " line " + line.number() + ": final line is incomplete");
-        }
-        if (line.bytes() == null) {
-            throw new IOException(FileAuditLog.FILE_NAME + " line " + line.number() + ": line is " + line.length()
-                    + " bytes long (maximum: " + RecordCodec.MAX_LINE_BYTES + ")");
-        }
-        try {
-            return RecordCodec.decode(line.bytes(), line.hash());
-        } catch (RecordFormatException e) {
-            throw new IOException(FileAuditLog.FILE_NAME + " line " + line.number() + ": " + e.getMessage(), e);
+        while (true) {
+            if (segment == null && !openSegment()) {
+                return null;
+            }
+            int lineEnd = nextLineEnd();
+            if (lineEnd < 0) {
+                if (!finishedSegment()) {
+                    return null;
+                }
+                continue;
+            }
+            long sequence = nextSequence++;
+            int lineStart = start;
+            start = lineEnd + 1;
+            if (sequence > afterSequence) {
+                return decode(sequence, Arrays.copyOfRange(buffer, lineStart, lineEnd));
+            }
         }
     }
 
+    /** Opens the segment holding the first wanted record; returns false when the log has no segment yet. */
+    private boolean openSegment() throws IOException {
+        long wanted = afterSequence + 1;
+        List<Segment> segments = Segments.list(directory);
+        Segment chosen = null;
+        for (Segment candidate : segments) {
+            if (candidate.firstSequence() <= wanted) {
+                chosen = candidate;
+            }
+        }
+        if (chosen == null) {
+            if (!segments.isEmpty()) {
+                throw new IOException("audit log in " + directory + " starts with " + segments.get(0).fileName()
+                        + ": records " + wanted + " to " + (segments.get(0).firstSequence() - 1) + " are missing");
+            }
+            return false;
+        }
+        switchTo(chosen);
+        return true;
+    }
+
+    private void switchTo(Segment next) throws IOException {
+        FileChannel opened = FileChannel.open(next.path(), StandardOpenOption.READ);
+        if (channel != null) {
+            channel.close();
+        }
+        channel = opened;
+        segment = next;
+        nextSequence = next.firstSequence();
+        bufferOffset = 0;
+        start = 0;
+        end = 0;
+    }
+
     /**
-     * Returns the remaining records as a stream that reads lazily; read failures surface as
-     * {@link UncheckedIOException}. Closing the stream does not close this reader.
+     * Moves to the following segment when one exists; the writer creates it only after the current one is
+     * complete. Returns false when there is none yet.
+     */
+    private boolean finishedSegment() throws IOException {
+        Segment following = Segments.segment(directory, nextSequence);
+        if (!Files.exists(following.path())) {
+            return false;
+        }
+        if (nextLineEnd() >= 0) {
+            return true;
+        }
+        if (channel.size() > bufferOffset + start) {
+            throw new IOException(segment.fileName() + " line " + lineNumber() + ": final line is incomplete"
+                    + " although " + following.fileName() + " follows it");
+        }
+        switchTo(following);
+        return true;
+    }
+
+    /**
+     * Returns the index of the {@code \n} ending the line at {@code start}, reading more of the file as needed, or
+     * -1 when the file holds no whole line there yet. An incomplete line is dropped from the buffer and read again
+     * next time, because the writer may cut it (after a failed append) and write other bytes in its place.
+     */
+    private int nextLineEnd() throws IOException {
+        int scanned = start;
+        while (true) {
+            for (int i = scanned; i < end; i++) {
+                if (buffer[i] == '\n') {
+                    return i;
+                }
+            }
+            if (end - start > RecordCodec.MAX_LINE_BYTES) {
+                throw new IOException(segment.fileName() + " line " + lineNumber() + ": line is longer than "
+                        + RecordCodec.MAX_LINE_BYTES + " bytes");
+            }
+            compact();
+            scanned = end;
+            int read = channel.read(ByteBuffer.wrap(buffer, end, buffer.length - end), bufferOffset + end);
+            if (read <= 0) {
+                end = start;
+                return -1;
+            }
+            end += read;
+        }
+    }
+
+    /** Moves the unread bytes to the front of the buffer and grows it when it is full. */
+    private void compact() {
+        if (start > 0) {
+            System.arraycopy(buffer, start, buffer, 0, end - start);
+            bufferOffset += start;
+            end -= start;
+            start = 0;
+        }
+        if (end == buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.min(buffer.length * 2, RecordCodec.MAX_LINE_BYTES + 2));
+        }
+    }
+
+    private AuditRecord decode(long sequence, byte[] line) throws IOException {
+        long number = sequence - segment.firstSequence() + 1;
+        AuditRecord record;
+        try {
+            record = RecordCodec.decode(line, RecordCodec.hex(digest.digest(line)));
+        } catch (RecordFormatException e) {
+            throw new IOException(segment.fileName() + " line " + number + ": " + e.getMessage(), e);
+        }
+        if (record.sequence() != sequence) {
+            throw new IOException(segment.fileName() + " line " + number + ": seq is " + record.sequence()
+                    + " (expected: " + sequence + ")");
+        }
+        return record;
+    }
+
+    private long lineNumber() {
+        return nextSequence - segment.firstSequence() + 1;
+    }
+
+    /**
+     * Returns the records available now as a stream that reads lazily and ends at the first {@code null} from
+     * {@link #next()}; read failures surface as {@link UncheckedIOException}. Closing the stream does not close
+     * this reader.
      */
     public Stream<AuditRecord> stream() {
         Iterator<AuditRecord> iterator = new Iterator<>() {
             private AuditRecord pending;
+            private boolean ended;
 
             @Override
             public boolean hasNext() {
-                if (pending == null) {
+                if (pending == null && !ended) {
                     pending = readUnchecked();
+                    ended = pending == null;
                 }
                 return pending != null;
             }
@@ -115,6 +276,9 @@ public final class AuditRecords implements Closeable {
 
     @Override
     public void close() throws IOException {
-        reader.close();
+        closed = true;
+        if (channel != null) {
+            channel.close();
+        }
     }
 }

@@ -1,16 +1,19 @@
 package dev.agentgateway.audit;
 
 import dev.agentgateway.audit.internal.ChainScanner;
+import dev.agentgateway.audit.internal.RecordCodec;
+import dev.agentgateway.audit.internal.Segments;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Checks an audit log's hash chain offline.
  *
- * <p>The file is streamed one line at a time. Each line must be a JSON object without duplicate member names, in
+ * <p>The segments are streamed one line at a time. Each line must be a JSON object without duplicate member names, in
  * the exact form the log writes, with the required members, a {@code seq} equal to its position and a
  * {@code prev} equal to the SHA-256 of the line before it. The file must end with {@code \n}. An edit to a record
  * either breaks that record's own checks or, when it leaves a well-formed record, breaks the {@code prev} of the
@@ -29,12 +32,13 @@ public final class AuditVerifier {
     }
 
     /**
-     * Verifies every record in {@code directory}. An empty log file is valid with 0 records. A missing one is an
-     * error, because a deleted log must not pass as an intact one.
+     * Verifies every record in the segments of {@code directory}, following the chain across segments. Each
+     * segment's name must give the seq of its first record, and the segments must follow each other without a gap.
      *
-     * @throws NoSuchFileException when {@code directory} or the log file {@value FileAuditLog#FILE_NAME} in it does
-     *     not exist; {@link NoSuchFileException#getFile()} names the missing path
+     * @throws NoSuchFileException when {@code directory} does not exist or holds no segment file, because a deleted
+     *     log must not pass as an intact one; {@link NoSuchFileException#getFile()} names the missing path
      * @throws NotDirectoryException when {@code directory} is not a directory
+     * @throws IOException when the directory holds a log of the earlier single-file format
      */
     public static VerificationResult verify(Path directory) throws IOException {
         if (!Files.exists(directory)) {
@@ -43,17 +47,30 @@ public final class AuditVerifier {
         if (!Files.isDirectory(directory)) {
             throw new NotDirectoryException(directory.toString());
         }
-        Path file = directory.resolve(FileAuditLog.FILE_NAME);
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "audit log not found");
+        Segments.rejectLegacyLog(directory);
+        List<Segments.Segment> segments = Segments.list(directory);
+        if (segments.isEmpty()) {
+            throw new NoSuchFileException(directory.resolve(Segments.fileName(1)).toString(), null,
+                    "audit log not found");
         }
-        ChainScanner.Result scan =
-                ChainScanner.scan(Files.newInputStream(file), ChainScanner.Mode.STOP_AT_FIRST_PROBLEM);
-        ChainScanner.Problem problem = scan.problem();
-        if (problem == null) {
-            return VerificationResult.valid(scan.recordsVerified());
+        long verified = 0;
+        String previousHash = RecordCodec.FIRST_PREV;
+        for (Segments.Segment segment : segments) {
+            long expected = verified + 1;
+            if (segment.firstSequence() != expected) {
+                return VerificationResult.invalid(verified, expected, 1, segment.fileName(), "segment starts at seq "
+                        + segment.firstSequence() + " (expected: " + expected + "): records are missing or overlap");
+            }
+            ChainScanner.Result scan = ChainScanner.scan(Files.newInputStream(segment.path()),
+                    ChainScanner.Mode.STOP_AT_FIRST_PROBLEM, expected, previousHash);
+            ChainScanner.Problem problem = scan.problem();
+            if (problem != null) {
+                return VerificationResult.invalid(verified + scan.recordsVerified(), problem.expectedSequence(),
+                        problem.line(), segment.fileName(), problem.text());
+            }
+            verified += scan.recordsVerified();
+            previousHash = scan.lastLineHash();
         }
-        return VerificationResult.invalid(scan.recordsVerified(), problem.expectedSequence(), problem.line(),
-                FileAuditLog.FILE_NAME, problem.text());
+        return VerificationResult.valid(verified);
     }
 }

@@ -1,8 +1,12 @@
 package dev.agentgateway.audit;
 
-import dev.agentgateway.audit.internal.ChainScanner;
+import dev.agentgateway.audit.internal.ByteSink;
+import dev.agentgateway.audit.internal.LogRecovery;
 import dev.agentgateway.audit.internal.RecordCodec;
-import dev.agentgateway.audit.internal.TornTail;
+import dev.agentgateway.audit.internal.RecordCodec.EncodedEvent;
+import dev.agentgateway.audit.internal.Segments;
+import dev.agentgateway.audit.internal.Segments.Segment;
+import dev.agentgateway.config.AuditConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,292 +20,591 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link AuditLog} writing JSON lines to the file {@value #FILE_NAME} in one directory.
+ * {@link AuditLog} writing RFC 8785 canonical JSON lines to segment files in one directory, with group commit.
  *
- * <p>Each {@link #append} writes one whole line through a channel opened for append and forces it to disk before
- * returning. Appends are serialized by a lock so {@code seq} and {@code prev} stay consecutive. A failed append
- * leaves the chain where it was, and the next append first cuts whatever part of the failed line reached the
- * file. The file is locked while open, so a second process cannot append to the same log.
+ * <p>Callers encode their event on their own thread and queue it. One writer thread takes everything queued,
+ * assigns {@code seq}, {@code time} and {@code prev}, writes the lines with one write call and makes them durable
+ * with one {@code fsync} (two when the batch starts a new segment), and only then completes the batch's futures.
+ * A failed write or fsync fails every future of the batch and leaves the chain at the last durable record. The
+ * next batch first reopens the segment, cuts it back to its durable size and forces it, because after a failed
+ * fsync the page cache may hold bytes that never reached the disk.
  *
- * <p>Each record is one JSON object on one {@code \n}-terminated line, with its members in this order:
- * {@code seq} (1, 2, …), {@code id} (128 random bits, base64url), {@code time} (RFC 3339 UTC with milliseconds,
- * from the clock), {@code type}, {@code request_id}, then each non-null optional member of {@link AuditEvent}
- * ({@code principal}, {@code actor}, {@code tool}, {@code method}, {@code path}, {@code decision}, {@code rule},
- * {@code reason}, {@code missing_authority}, {@code token_jti}, {@code proof_jti}, {@code jkt}, {@code status},
- * {@code duration_ms}, {@code response_bytes}, {@code decision_record}), and last {@code prev}, the lowercase hex
- * SHA-256 of the previous line without its newline (64 zeros for the first record). Strings are written by
- * Jackson with every character outside printable ASCII as a <code>&#92;uXXXX</code> escape. A line is therefore
- * pure printable ASCII, and no value can add a line break (U+2028 and U+2029 included), a control character or
- * a bidirectional override to the file. {@link AuditRecords} reads the records back and {@link AuditVerifier}
- * checks the chain.
+ * <p>Segments are named {@code audit-<seq of first record, 20 digits>.log}. A new one starts when the next record
+ * would take the current one past {@link AuditConfig#segmentMaxBytes()} or when the current one's first record is
+ * older than {@link AuditConfig#segmentMaxAge()}. The chain continues across segments. The directory is locked
+ * while the log is open, so a second process cannot append to the same log.
  */
 public final class FileAuditLog implements AuditLog {
 
-    /** Name of the log file inside the audit directory. */
-    public static final String FILE_NAME = "audit.log";
+    /**
+     * Name of the single log file of the earlier format. {@link #open} rejects a directory holding one.
+     *
+     * @deprecated the log is now written to segment files; kept so callers that report the old file compile
+     */
+    @Deprecated
+    public static final String FILE_NAME = Segments.LEGACY_FILE_NAME;
     /**
      * Name of the file whose lock marks the directory as in use. It is a file of its own because a POSIX record
-     * lock on the log itself is dropped as soon as this process closes any other descriptor of the log, as the
-     * reads at open and every verification do.
+     * lock on a segment would be dropped as soon as this process closes any other descriptor of that segment, as
+     * readers in the same process do.
      */
     public static final String LOCK_FILE_NAME = "audit.lock";
 
     private static final Logger LOG = LoggerFactory.getLogger(FileAuditLog.class);
 
     /**
-     * Bytes {@link #checkWritable} writes past the last record and cuts off again: spaces and no line end, so a
-     * crash before the cut leaves an incomplete last line, which {@link #open} removes. 4 KiB, so that on file
-     * systems with blocks of at most 4 KiB the write needs a new block, as a growing log eventually does.
+     * Bytes {@link #checkWritable} writes and cuts off again: spaces and no line end, so a crash before the cut
+     * leaves an incomplete last line, which {@link #open} removes. 4 KiB, so that on file systems with blocks of at
+     * most 4 KiB the write needs a new block, as a growing log eventually does.
      */
     private static final byte[] PROBE = " ".repeat(4096).getBytes(StandardCharsets.US_ASCII);
+    /** Most records one batch takes from the queue, which bounds the batch buffer. */
+    private static final int MAX_BATCH_RECORDS = 4096;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<StandardOpenOption> APPEND_OPTIONS =
             EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
 
-    /** Opens the channel that appends to the log file; tests substitute a channel that fails. */
+    /** Opens the channel that appends to a segment file; tests substitute a channel that fails. */
     @FunctionalInterface
     interface ChannelOpener {
         FileChannel open(Path file) throws IOException;
     }
 
-    private final Path file;
+    /** One queued record and, once written, its place in the chain. */
+    private static final class Pending {
+        final EncodedEvent event;
+        final CompletableFuture<AppendedRecord> future = new CompletableFuture<>();
+        final long queuedNanos;
+        long sequence;
+        byte[] hash;
+
+        Pending(EncodedEvent event, long queuedNanos) {
+            this.event = event;
+            this.queuedNanos = queuedNanos;
+        }
+    }
+
+    /** Queued by {@link #close} to wake the writer thread. */
+    private static final Pending CLOSE = new Pending(null, 0);
+
+    /** The segment records are appended to. */
+    private static final class OpenSegment {
+        final Segment segment;
+        FileChannel channel;
+        /** Bytes of durable records. */
+        long size;
+        /** Time of the first record in epoch milliseconds, or -1 while the segment has none. */
+        long firstRecordMillis;
+
+        OpenSegment(Segment segment, FileChannel channel, long size, long firstRecordMillis) {
+            this.segment = segment;
+            this.channel = channel;
+            this.size = size;
+            this.firstRecordMillis = firstRecordMillis;
+        }
+    }
+
+    private final Path directory;
+    private final long segmentMaxBytes;
+    private final long segmentMaxAgeMillis;
+    private final int maxPendingRecords;
     private final Clock clock;
+    private final CommitObserver observer;
     private final ChannelOpener opener;
     private final Supplier<String> idGenerator;
-    private final ReentrantLock lock = new ReentrantLock();
     private final FileChannel directoryLock;
 
-    // Guarded by lock.
-    private FileChannel channel;
-    private long lastSequence;
-    private String lastHash;
-    private long acknowledgedSize;
-    private boolean repairNeeded;
-    private boolean closed;
+    private final LinkedBlockingQueue<Pending> queue;
+    private final AtomicInteger pendingRecords = new AtomicInteger();
+    private final Thread writer;
+    private volatile boolean closing;
+    /** Set by the writer thread before its last drain of the queue; later appends fail. */
+    private volatile boolean stopped;
+    private volatile long durableSequence;
 
-    private FileAuditLog(Path file, Clock clock, ChannelOpener opener, Supplier<String> idGenerator,
-            FileChannel directoryLock, FileChannel channel, long lastSequence, String lastHash) throws IOException {
-        this.file = file;
-        this.directoryLock = directoryLock;
+    /** Held by the writer thread for each batch and by {@link #checkWritable}, so their I/O never interleaves. */
+    private final ReentrantLock ioLock = new ReentrantLock();
+    // Guarded by ioLock.
+    private OpenSegment current;
+    private long lastSequence;
+    private byte[] lastHash;
+    private boolean repairNeeded;
+    private final ByteSink batchBuffer = new ByteSink(64 * 1024);
+    private final MessageDigest chainDigest = RecordCodec.newSha256();
+
+    private FileAuditLog(Path directory, AuditConfig config, Clock clock, CommitObserver observer,
+            ChannelOpener opener, Supplier<String> idGenerator, FileChannel directoryLock,
+            LogRecovery.State recovered, FileChannel newestChannel) {
+        this.directory = directory;
+        this.segmentMaxBytes = config.segmentMaxBytes();
+        this.segmentMaxAgeMillis = config.segmentMaxAge().toMillis();
+        this.maxPendingRecords = config.maxPendingRecords();
         this.clock = clock;
+        this.observer = observer;
         this.opener = opener;
         this.idGenerator = idGenerator;
-        this.channel = channel;
-        this.lastSequence = lastSequence;
-        this.lastHash = lastHash;
-        this.acknowledgedSize = channel.size();
+        this.directoryLock = directoryLock;
+        this.queue = new LinkedBlockingQueue<>(maxPendingRecords + 1);
+        this.lastSequence = recovered.lastSequence();
+        this.lastHash = recovered.lastHash();
+        this.durableSequence = recovered.lastSequence();
+        if (recovered.newest() != null) {
+            long firstMillis = recovered.newestFirstTime() == null
+                    ? clock.millis() : recovered.newestFirstTime().toEpochMilli();
+            this.current = new OpenSegment(recovered.newest(), newestChannel, recovered.newestSize(), firstMillis);
+        }
+        this.writer = new Thread(this::runWriter, "audit-writer " + directory.getFileName());
+        this.writer.setDaemon(true);
     }
 
     /**
-     * Opens the log in {@code directory}, creating both when absent, and continues the chain of the last whole
-     * record found there.
+     * Opens the log in {@code directory} with the default settings, creating the directory when absent. For tests
+     * and tools: production code passes its {@link AuditConfig}.
      *
-     * <p>An incomplete last line, left by a crash during a write, is cut off and reported at warn level. An
-     * existing log that is not a valid chain is still opened, so the gateway keeps recording. The problem is
-     * logged at error level once, and new records chain to the hash of the last line.
-     *
-     * @throws IOException when the directory cannot be created or written, the existing log cannot be read, or
-     *     another process has the log open
+     * @throws IOException as {@link #open(AuditConfig, Clock, CommitObserver)} does
      */
     public static FileAuditLog open(Path directory, Clock clock) throws IOException {
-        return open(directory, clock, FileAuditLog::openAppendChannel, FileAuditLog::newRecordId);
+        return open(new AuditConfig(directory), clock, CommitObserver.NONE);
     }
 
-    static FileAuditLog open(Path directory, Clock clock, ChannelOpener opener, Supplier<String> idGenerator)
-            throws IOException {
-        Objects.requireNonNull(directory, "directory");
+    /**
+     * Opens the log in {@code config.directory()}, creating the directory when absent, recovers it and starts the
+     * writer thread.
+     *
+     * <p>Recovery reads every segment to find the chain head. An incomplete last line of the newest segment, left
+     * by a crash during a write, is cut off and reported at warn level, and a newest segment left empty is
+     * deleted. A record that is not valid is reported at error level and the chain continues after it, so the
+     * gateway keeps recording.
+     *
+     * @throws IOException when the directory cannot be created or written, holds a log of the earlier single-file
+     *     format, a segment is missing or cannot be read, or another process has the log open
+     */
+    public static FileAuditLog open(AuditConfig config, Clock clock, CommitObserver observer) throws IOException {
+        return open(config, clock, observer, FileAuditLog::openAppendChannel, FileAuditLog::newRecordId);
+    }
+
+    static FileAuditLog open(AuditConfig config, Clock clock, CommitObserver observer, ChannelOpener opener,
+            Supplier<String> idGenerator) throws IOException {
+        Objects.requireNonNull(config, "config");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(observer, "observer");
+        Path directory = config.directory();
         createWritableDirectory(directory);
         FileChannel directoryLock = lockDirectory(directory);
-        Path file = directory.resolve(FILE_NAME);
-        FileChannel channel;
+        FileChannel newestChannel = null;
         try {
-            channel = opener.open(file);
-        } catch (IOException | RuntimeException e) {
-            closeAfterFailure(directoryLock, e);
-            throw e;
-        }
-        try {
-            TornTail.truncate(channel, file);
-            ChainScanner.Result scan =
-                    ChainScanner.scan(Files.newInputStream(file), ChainScanner.Mode.READ_TO_END);
-            if (scan.problem() != null) {
-                LOG.error("Audit log {} is not a valid hash chain: line {} (seq {}): {}. New records chain to"
-                                + " line {}; run audit verify to inspect the log",
-                        file, scan.problem().line(), scan.problem().expectedSequence(), scan.problem().text(),
-                        scan.lineCount());
+            Segments.rejectLegacyLog(directory);
+            LogRecovery.State recovered = LogRecovery.recover(directory, record -> { });
+            if (recovered.newest() != null) {
+                newestChannel = opener.open(recovered.newest().path());
             }
-            long lastSequence = scan.lastLineSequence() > 0 ? scan.lastLineSequence() : scan.lineCount();
-            LOG.debug("Opened audit log {} after record {}", file, lastSequence);
-            return new FileAuditLog(file, clock, opener, idGenerator, directoryLock, channel, lastSequence,
-                    scan.lastLineHash());
+            FileAuditLog log = new FileAuditLog(directory, config, clock, observer, opener, idGenerator,
+                    directoryLock, recovered, newestChannel);
+            log.writer.start();
+            LOG.debug("Opened audit log {} after record {}", directory, recovered.lastSequence());
+            return log;
         } catch (IOException | RuntimeException e) {
-            closeAfterFailure(channel, e);
+            if (newestChannel != null) {
+                closeAfterFailure(newestChannel, e);
+            }
             closeAfterFailure(directoryLock, e);
             throw e;
         }
     }
 
-    /** Returns the path of the log file. */
-    public Path file() {
-        return file;
+    /** Returns the audit directory. */
+    public Path directory() {
+        return directory;
     }
 
-    // TODO: replace with a group commit writer; this completes each append synchronously.
     @Override
-    public java.util.concurrent.CompletableFuture<AppendedRecord> appendAsync(AuditEvent event) {
-        try {
-            return java.util.concurrent.CompletableFuture.completedFuture(append(event));
-        } catch (AuditWriteException e) {
-            return java.util.concurrent.CompletableFuture.failedFuture(e);
+    public CompletableFuture<AppendedRecord> appendAsync(AuditEvent event) {
+        Objects.requireNonNull(event, "event");
+        if (closing) {
+            return CompletableFuture.failedFuture(closedFailure());
         }
+        EncodedEvent encoded;
+        try {
+            encoded = RecordCodec.encodeEvent(idGenerator.get(), event);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new AuditWriteException("audit event rejected: "
+                    + e.getMessage(), e));
+        }
+        if (encoded.bytes().length + RecordCodec.MIN_RECORD_OVERHEAD > RecordCodec.MAX_LINE_BYTES) {
+            return CompletableFuture.failedFuture(tooLong(encoded.bytes().length + RecordCodec.MIN_RECORD_OVERHEAD));
+        }
+        if (pendingRecords.incrementAndGet() > maxPendingRecords) {
+            pendingRecords.decrementAndGet();
+            return CompletableFuture.failedFuture(new AuditWriteException(
+                    "audit queue is full (" + maxPendingRecords + " records waiting)", null));
+        }
+        Pending pending = new Pending(encoded, System.nanoTime());
+        queue.add(pending);
+        if (stopped) {
+            failQueued();
+        }
+        return pending.future;
     }
 
     @Override
     public long lastDurableSequence() {
-        lock.lock();
-        try {
-            return lastSequence;
-        } finally {
-            lock.unlock();
-        }
+        return durableSequence;
     }
 
-    @Override
-    public AppendedRecord append(AuditEvent event) throws AuditWriteException {
-        Objects.requireNonNull(event, "event");
-        byte[] eventMembers = RecordCodec.encodeEventMembers(event);
-        String id = idGenerator.get();
-        lock.lock();
-        try {
-            return appendLocked(id, eventMembers);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private AppendedRecord appendLocked(String id, byte[] eventMembers) throws AuditWriteException {
-        if (closed) {
-            throw new AuditWriteException("audit log is closed: " + file, null);
-        }
-        long sequence = lastSequence + 1;
-        byte[] line = RecordCodec.line(sequence, id, clock.instant(), eventMembers, lastHash);
-        if (line.length - 1 > RecordCodec.MAX_LINE_BYTES) {
-            throw new AuditWriteException("audit record " + sequence + " is " + (line.length - 1)
-                    + " bytes long (maximum: " + RecordCodec.MAX_LINE_BYTES + ")", null);
-        }
-        try {
-            if (repairNeeded) {
-                repairAfterFailure();
+    private void runWriter() {
+        List<Pending> batch = new ArrayList<>();
+        boolean running = true;
+        while (running) {
+            Pending first;
+            try {
+                first = queue.poll(nanosUntilCheckpointDue(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                continue;
             }
-            repairNeeded = true;
-            writeFully(line);
-            // NOTE: every append forces the file while holding the lock, so appends are bounded by fsync
-            // latency. Group commit (one force for a batch of waiting appends) is the planned way to lift that.
-            channel.force(false);
-            repairNeeded = false;
-        } catch (IOException e) {
-            throw new AuditWriteException("writing audit record " + sequence + " to " + file + " failed: " + e, e);
+            if (first == null) {
+                checkpointIfDue();
+                continue;
+            }
+            batch.add(first);
+            queue.drainTo(batch, MAX_BATCH_RECORDS - 1);
+            if (batch.remove(CLOSE)) {
+                stopped = true;
+                queue.drainTo(batch);
+                running = false;
+            }
+            pendingRecords.addAndGet(-batch.size());
+            if (!batch.isEmpty()) {
+                commit(batch);
+            }
+            batch.clear();
+            checkpointIfDue();
         }
-        String hash = RecordCodec.sha256Hex(line, 0, line.length - 1);
-        lastSequence = sequence;
-        lastHash = hash;
-        acknowledgedSize += line.length;
-        return new AppendedRecord(sequence, id, hash);
+        finishWriter();
     }
 
-    /** Writes the line with one call; the loop only continues after a short write. */
-    private void writeFully(byte[] line) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(line);
+    private long nanosUntilCheckpointDue() {
+        // TODO: checkpoint timer; until then the writer only wakes for records and close.
+        return TimeUnit.SECONDS.toNanos(1);
+    }
+
+    private void checkpointIfDue() {
+        // TODO: signed checkpoints.
+    }
+
+    private void finishWriter() {
+        ioLock.lock();
+        try {
+            if (current != null) {
+                closeQuietly(current.channel);
+            }
+        } finally {
+            ioLock.unlock();
+        }
+    }
+
+    /** Writes {@code batch} as one or more runs, one per segment it touches. */
+    private void commit(List<Pending> batch) {
+        ioLock.lock();
+        try {
+            Instant now = clock.instant();
+            byte[] time = RecordCodec.formatTime(now).getBytes(StandardCharsets.US_ASCII);
+            int next = 0;
+            while (next < batch.size()) {
+                try {
+                    if (repairNeeded) {
+                        repair();
+                    }
+                    next = writeRun(batch, next, time, now.toEpochMilli());
+                } catch (IOException | RuntimeException e) {
+                    repairNeeded = true;
+                    fail(batch, next, e);
+                    return;
+                }
+            }
+        } finally {
+            ioLock.unlock();
+        }
+    }
+
+    /**
+     * Writes the records of {@code batch} from {@code from} that fit in the current segment, forces them and
+     * completes their futures. Returns the index of the first record not written.
+     */
+    private int writeRun(List<Pending> batch, int from, byte[] time, long nowMillis) throws IOException {
+        if (current != null && current.firstRecordMillis >= 0
+                && nowMillis - current.firstRecordMillis >= segmentMaxAgeMillis) {
+            closeSegment();
+        }
+        if (current == null) {
+            openSegment(lastSequence + 1);
+        }
+        batchBuffer.reset();
+        long sequence = lastSequence;
+        byte[] prev = lastHash;
+        int to = from;
+        while (to < batch.size()) {
+            Pending pending = batch.get(to);
+            int mark = batchBuffer.size();
+            RecordCodec.writeRecord(batchBuffer, pending.event, sequence + 1, time, prev);
+            int length = batchBuffer.size() - mark;
+            if (length > RecordCodec.MAX_LINE_BYTES) {
+                batchBuffer.truncate(mark);
+                batch.remove(to);
+                pending.future.completeExceptionally(tooLong(length));
+                continue;
+            }
+            boolean segmentHasRecords = current.size > 0 || mark > 0;
+            if (segmentHasRecords && current.size + mark + length + 1 > segmentMaxBytes) {
+                batchBuffer.truncate(mark);
+                break;
+            }
+            batchBuffer.write('\n');
+            chainDigest.update(batchBuffer.array(), mark, length);
+            prev = chainDigest.digest();
+            pending.sequence = ++sequence;
+            pending.hash = prev;
+            to++;
+        }
+        if (to == from) {
+            closeSegment();
+            return from;
+        }
+
+        int bytes = batchBuffer.size();
+        writeFully(current.channel, ByteBuffer.wrap(batchBuffer.array(), 0, bytes));
+        long syncStart = System.nanoTime();
+        current.channel.force(false);
+        long durableNanos = System.nanoTime();
+
+        current.size += bytes;
+        if (current.firstRecordMillis < 0) {
+            current.firstRecordMillis = nowMillis;
+        }
+        lastSequence = sequence;
+        lastHash = prev;
+        durableSequence = sequence;
+        for (int i = from; i < to; i++) {
+            Pending pending = batch.get(i);
+            pending.future.complete(new AppendedRecord(pending.sequence, pending.event.id(),
+                    RecordCodec.hex(pending.hash)));
+        }
+        reportCommit(batch, from, to, bytes, durableNanos - syncStart, durableNanos);
+        return to;
+    }
+
+    /** Passes a commit's figures to the observer; an observer failure must not fail durable records. */
+    private void reportCommit(List<Pending> batch, int from, int to, int bytes, long syncNanos, long durableNanos) {
+        try {
+            observer.batchCommitted(to - from, bytes, syncNanos);
+            for (int i = from; i < to; i++) {
+                observer.recordCommitted(durableNanos - batch.get(i).queuedNanos);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Audit commit observer failed", e);
+        }
+    }
+
+    /** Writes all of {@code buffer}; the loop only continues after a short write. */
+    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             channel.write(buffer);
         }
     }
 
+    private void openSegment(long firstSequence) throws IOException {
+        Segment segment = Segments.segment(directory, firstSequence);
+        FileChannel channel = opener.open(segment.path());
+        current = new OpenSegment(segment, channel, 0, -1);
+        forceDirectory();
+    }
+
+    private void closeSegment() throws IOException {
+        OpenSegment closed = current;
+        current = null;
+        closed.channel.close();
+    }
+
+    /** Forces the directory, so a new segment's directory entry survives a crash. */
+    private void forceDirectory() throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
     /**
-     * Checks that the log can take a record now. Like an append, it first cuts what a failed append left, reopening
-     * the channel when needed. It then writes {@link #PROBE} after the last record, forces it to disk, cuts it off
-     * and forces again, so a full disk, a file size limit or a failing device that would stop the next append stops
-     * the check too. When the check fails midway, the next append or check cuts what it left. Readers may see the
-     * probe bytes as an incomplete last line while the check runs.
+     * Cuts what a failed batch or check left after the last durable record, through a newly opened channel: after
+     * a failed fsync the old channel's view of the file cannot be trusted. A segment with no durable record is
+     * deleted.
+     */
+    private void repair() throws IOException {
+        if (current != null) {
+            closeQuietly(current.channel);
+            current.channel = opener.open(current.segment.path());
+            FileChannel channel = current.channel;
+            long size = channel.size();
+            if (size < current.size) {
+                throw new IOException("audit segment " + current.segment.path() + " is " + size
+                        + " bytes, shorter than the " + current.size + " bytes of durable records, so it was changed"
+                        + " outside this process. Run audit verify on " + directory + ", then restart the gateway");
+            }
+            channel.truncate(current.size);
+            if (size > current.size) {
+                LOG.warn("Audit segment {}: cut {} bytes left by a failed write or check after record {}",
+                        current.segment.path(), size - current.size, lastSequence);
+            }
+            channel.force(true);
+            if (current.size == 0) {
+                Path empty = current.segment.path();
+                closeSegment();
+                Files.deleteIfExists(empty);
+                forceDirectory();
+            }
+        }
+        repairNeeded = false;
+    }
+
+    private void fail(List<Pending> batch, int from, Exception cause) {
+        int failed = 0;
+        long first = lastSequence + 1;
+        for (int i = from; i < batch.size(); i++) {
+            Pending pending = batch.get(i);
+            if (pending.future.completeExceptionally(new AuditWriteException("writing audit records from seq "
+                    + first + " to " + directory + " failed: " + cause, cause))) {
+                failed++;
+            }
+        }
+        try {
+            observer.batchFailed(failed);
+        } catch (RuntimeException e) {
+            LOG.warn("Audit commit observer failed", e);
+        }
+    }
+
+    /** Fails everything still queued after the writer thread stopped. */
+    private void failQueued() {
+        List<Pending> leftover = new ArrayList<>();
+        queue.drainTo(leftover);
+        leftover.remove(CLOSE);
+        pendingRecords.addAndGet(-leftover.size());
+        for (Pending pending : leftover) {
+            pending.future.completeExceptionally(closedFailure());
+        }
+    }
+
+    private AuditWriteException closedFailure() {
+        return new AuditWriteException("audit log is closed: " + directory, null);
+    }
+
+    private static AuditWriteException tooLong(long length) {
+        return new AuditWriteException("audit record is " + length + " bytes long (maximum: "
+                + RecordCodec.MAX_LINE_BYTES + ")", null);
+    }
+
+    /**
+     * Checks that the log can take a record now. Like a batch, it first cuts what a failed batch left. It then
+     * writes {@link #PROBE} after the last record of the current segment (or into the lock file when no segment is
+     * open), forces it to disk, cuts it off and forces again, so a full disk, a file size limit or a failing device
+     * that would stop the next batch stops the check too. Readers may see the probe bytes as an incomplete last
+     * line while the check runs.
      *
      * @throws AuditWriteException when the log is closed or any step fails
      */
     @Override
     public void checkWritable() throws AuditWriteException {
-        lock.lock();
+        ioLock.lock();
         try {
-            if (closed) {
-                throw new AuditWriteException("audit log is closed: " + file, null);
+            if (closing) {
+                throw closedFailure();
             }
             if (repairNeeded) {
-                repairAfterFailure();
+                repair();
             }
-            repairNeeded = true;
-            writeFully(PROBE);
-            channel.force(false);
-            channel.truncate(acknowledgedSize);
-            channel.force(false);
-            repairNeeded = false;
+            if (current == null) {
+                probe(directoryLock, 0, false);
+            } else {
+                repairNeeded = true;
+                probe(current.channel, current.size, true);
+                repairNeeded = false;
+            }
         } catch (IOException e) {
-            throw new AuditWriteException("checking that " + file + " takes another record failed: " + e, e);
+            if (e instanceof AuditWriteException writeFailure) {
+                throw writeFailure;
+            }
+            throw new AuditWriteException("checking that " + directory + " takes another record failed: " + e, e);
         } finally {
-            lock.unlock();
+            ioLock.unlock();
         }
+    }
+
+    private static void probe(FileChannel channel, long size, boolean append) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(PROBE);
+        if (append) {
+            writeFully(channel, buffer);
+        } else {
+            while (buffer.hasRemaining()) {
+                channel.write(buffer, size + buffer.position());
+            }
+        }
+        channel.force(false);
+        channel.truncate(size);
+        channel.force(false);
     }
 
     /**
-     * Cuts whatever a failed append left after the last acknowledged record, so the next record chains to it.
-     * Reopens the channel first when the failure closed it, as an interrupted write does.
+     * Closes the log: the writer thread writes everything queued before the close, then stops. Later appends fail
+     * with {@link AuditWriteException}. Closing twice has no effect.
      */
-    private void repairAfterFailure() throws IOException {
-        if (!channel.isOpen()) {
-            channel = opener.open(file);
+    @Override
+    public void close() throws IOException {
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            closing = true;
         }
-        long size = channel.size();
-        if (size < acknowledgedSize) {
-            throw new IOException("audit log " + file + " is " + size + " bytes, shorter than the "
-                    + acknowledgedSize + " bytes of acknowledged records, so it was changed outside this process."
-                    + " Run audit verify on it, then restart the gateway");
+        queue.add(CLOSE);
+        boolean interrupted = false;
+        while (writer.isAlive()) {
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
-        if (size > acknowledgedSize) {
-            channel.truncate(acknowledgedSize);
-            LOG.warn("Audit log {}: cut {} bytes left by a failed append or check after record {}", file,
-                    size - acknowledgedSize, lastSequence);
-            channel.force(true);
+        failQueued();
+        directoryLock.close();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    /** Closes the log; later appends fail with {@link AuditWriteException}. Closing twice has no effect. */
-    @Override
-    public void close() throws IOException {
-        lock.lock();
+    private static void closeQuietly(FileChannel channel) {
         try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            try {
-                channel.close();
-            } finally {
-                directoryLock.close();
-            }
-        } finally {
-            lock.unlock();
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("Closing an audit segment channel failed", e);
         }
     }
 
@@ -353,7 +656,7 @@ public final class FileAuditLog implements AuditLog {
         }
     }
 
-    /** Opens the log for appending, creating it with owner-only permissions (0600) on POSIX file systems. */
+    /** Opens a segment for appending, creating it with owner-only permissions (0600) on POSIX file systems. */
     private static FileChannel openAppendChannel(Path file) throws IOException {
         return FileChannel.open(file, APPEND_OPTIONS, ownerOnly(file, OWNER_ONLY_FILE));
     }

@@ -22,8 +22,9 @@ class AuditDirectoryLockTest {
     @Test
     void otherProcessSeesDirectoryLocked() throws Exception {
         try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
-            // Reading the log through another descriptor, as opening and verifying do, must not drop the lock.
-            try (InputStream in = Files.newInputStream(directory.resolve(FileAuditLog.FILE_NAME))) {
+            log.append(AuditFixtures.decision("req-1"));
+            // Reading the log through another descriptor, as readers and verification do, must not drop the lock.
+            try (InputStream in = Files.newInputStream(AuditFixtures.segment(directory, 1))) {
                 in.readAllBytes();
             }
 

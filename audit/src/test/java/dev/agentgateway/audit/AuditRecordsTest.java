@@ -1,19 +1,22 @@
 package dev.agentgateway.audit;
 
 import static dev.agentgateway.audit.AuditFixtures.CLOCK;
-import static dev.agentgateway.audit.AuditFixtures.countingIds;
+import static dev.agentgateway.audit.AuditFixtures.config;
 import static dev.agentgateway.audit.AuditFixtures.decision;
 import static dev.agentgateway.audit.AuditFixtures.outcome;
+import static dev.agentgateway.audit.AuditFixtures.segment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,7 +31,7 @@ class AuditRecordsTest {
     void readsRecordsInOrder() throws IOException {
         AppendedRecord first;
         AppendedRecord second;
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK, FaultyChannel::openAppend, countingIds())) {
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK, FaultyChannel::openAppend)) {
             first = log.append(decision("req-1"));
             second = log.append(outcome("req-1", first.id()));
         }
@@ -48,8 +51,23 @@ class AuditRecordsTest {
     }
 
     @Test
+    void recordExposesExactBytes() throws IOException {
+        AuditFixtures.writeLog(directory, 2);
+        byte[] file = Files.readAllBytes(segment(directory, 1));
+
+        try (AuditRecords records = AuditRecords.open(directory)) {
+            AuditRecord first = records.next();
+            AuditRecord second = records.next();
+
+            byte[] joined = (first.line() + "\n" + second.line() + "\n").getBytes(StandardCharsets.UTF_8);
+            assertThat(joined).isEqualTo(file);
+            assertThat(first.bytes()).isEqualTo(first.line().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void toMapUsesWireNamesInOrder() throws IOException {
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK, FaultyChannel::openAppend, countingIds())) {
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK, FaultyChannel::openAppend)) {
             log.append(outcome("req-1", "r0"));
         }
 
@@ -58,8 +76,8 @@ class AuditRecordsTest {
             members = records.next().toMap();
         }
 
-        assertThat(members.keySet()).containsExactly("seq", "id", "time", "type", "request_id", "status",
-                "duration_ms", "response_bytes", "decision_record", "prev");
+        assertThat(members.keySet()).containsExactly("decision_record", "duration_ms", "id", "prev",
+                "request_id", "response_bytes", "seq", "status", "time", "type");
         assertThat(members).containsEntry("seq", 1L)
                 .containsEntry("time", "2026-03-01T12:00:00.123Z")
                 .containsEntry("type", "outcome")
@@ -70,7 +88,7 @@ class AuditRecordsTest {
     @Test
     void nextNamesMalformedLine() throws IOException {
         AuditFixtures.writeLog(directory, 2);
-        Files.writeString(directory.resolve(FileAuditLog.FILE_NAME), "{\"seq\":3}\n", StandardOpenOption.APPEND);
+        Files.writeString(segment(directory, 1), "{\"seq\":3}\n", StandardOpenOption.APPEND);
 
         try (AuditRecords records = AuditRecords.open(directory)) {
             records.next();
@@ -78,20 +96,130 @@ class AuditRecordsTest {
 
             assertThatThrownBy(records::next)
                     .isInstanceOf(IOException.class)
-                    .hasMessage("audit.log line 3: member \"id\" is missing");
+                    .hasMessage("audit-00000000000000000001.log line 3: member \"id\" is missing");
         }
     }
 
     @Test
-    void streamReportsIncompleteLine() throws IOException {
+    void nextWaitsForIncompleteLine() throws IOException {
         AuditFixtures.writeLog(directory, 1);
-        Files.writeString(directory.resolve(FileAuditLog.FILE_NAME), "{\"seq\":2", StandardOpenOption.APPEND);
+        Path file = segment(directory, 1);
+        byte[] whole = Files.readAllBytes(file);
+        String second = lineOf(directory, 2);
+        Files.writeString(file, second.substring(0, 20), StandardOpenOption.APPEND);
 
         try (AuditRecords records = AuditRecords.open(directory)) {
-            assertThatThrownBy(() -> records.stream().toList())
-                    .isInstanceOf(UncheckedIOException.class)
-                    .hasMessageContaining("audit.log line 2: final line is incomplete");
+            assertThat(records.next().sequence()).isEqualTo(1);
+            assertThat(records.next()).as("an incomplete line is waited for").isNull();
+
+            Files.writeString(file, second.substring(20) + "\n", StandardOpenOption.APPEND);
+
+            assertThat(records.next().line()).isEqualTo(second);
         }
+        assertThat(Files.size(file)).isGreaterThan(whole.length);
+    }
+
+    @Test
+    void nextRereadsLineReplacedAfterCut() throws IOException {
+        AuditFixtures.writeLog(directory, 1);
+        Path file = segment(directory, 1);
+        long size = Files.size(file);
+        Files.writeString(file, " ".repeat(100), StandardOpenOption.APPEND);
+
+        try (AuditRecords records = AuditRecords.open(directory)) {
+            records.next();
+            assertThat(records.next()).isNull();
+
+            try (var channel = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.truncate(size);
+            }
+            String second = lineOf(directory, 2);
+            Files.writeString(file, second + "\n", StandardOpenOption.APPEND);
+
+            assertThat(records.next().line()).as("the probe bytes read before are dropped").isEqualTo(second);
+        }
+    }
+
+    @Test
+    void nextFollowsAcrosssegmentFiles() throws IOException {
+        try (FileAuditLog log = AuditFixtures.open(config(directory, 4096, Duration.ofDays(1), 100), CLOCK,
+                FaultyChannel::openAppend, CommitObserver.NONE);
+                AuditRecords records = AuditRecords.open(directory)) {
+            assertThat(records.next()).as("no segment yet").isNull();
+            List<Long> read = new ArrayList<>();
+            for (int i = 1; i <= 40; i++) {
+                log.append(decision("req-" + i));
+                if (i % 7 == 0) {
+                    drain(records, read);
+                }
+            }
+            drain(records, read);
+
+            assertThat(read).hasSize(40);
+            assertThat(read).isSorted().first().isEqualTo(1L);
+            assertThat(read.get(39)).isEqualTo(40L);
+            assertThat(segmentFiles().size()).as("the records span several segments").isGreaterThan(2);
+        }
+    }
+
+    @Test
+    void openAfterSequenceSkipsEarlierRecords() throws IOException {
+        try (FileAuditLog log = AuditFixtures.open(config(directory, 4096, Duration.ofDays(1), 100), CLOCK,
+                FaultyChannel::openAppend, CommitObserver.NONE)) {
+            for (int i = 1; i <= 30; i++) {
+                log.append(decision("req-" + i));
+            }
+        }
+
+        for (long after : new long[] {0, 1, 9, 10, 11, 29, 30}) {
+            try (AuditRecords records = AuditRecords.open(directory, after)) {
+                List<Long> read = new ArrayList<>();
+                drain(records, read);
+
+                assertThat(read).as("after %d", after).hasSize((int) (30 - after));
+                if (after < 30) {
+                    assertThat(read.get(0)).as("first after %d", after).isEqualTo(after + 1);
+                }
+            }
+        }
+    }
+
+    @Test
+    void openAfterSequenceWaitsForLaterRecords() throws IOException {
+        AuditFixtures.writeLog(directory, 3);
+
+        try (AuditRecords records = AuditRecords.open(directory, 5)) {
+            assertThat(records.next()).isNull();
+
+            try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+                log.append(decision("req-4"));
+                log.append(decision("req-5"));
+                assertThat(records.next()).isNull();
+                log.append(decision("req-6"));
+            }
+
+            assertThat(records.next().sequence()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void nextRejectsMissingFirstSegment() throws IOException {
+        Files.writeString(segment(directory, 5), "");
+
+        try (AuditRecords records = AuditRecords.open(directory)) {
+            assertThatThrownBy(records::next)
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("records 1 to 4 are missing");
+        }
+    }
+
+    @Test
+    void openRejectsLegacyLog() throws IOException {
+        Files.writeString(directory.resolve("audit.log"), "");
+
+        assertThatThrownBy(() -> AuditRecords.open(directory))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("earlier single-file format");
     }
 
     @Test
@@ -110,5 +238,26 @@ class AuditRecordsTest {
         assertThatThrownBy(() -> AuditRecords.open(missing))
                 .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining(missing.toString());
+    }
+
+    private List<Path> segmentFiles() throws IOException {
+        try (var files = Files.list(directory)) {
+            return files.filter(file -> file.getFileName().toString().startsWith("audit-")).toList();
+        }
+    }
+
+    private static void drain(AuditRecords records, List<Long> read) throws IOException {
+        AuditRecord record;
+        while ((record = records.next()) != null) {
+            read.add(record.sequence());
+        }
+    }
+
+    /** Returns the line the next record, at {@code sequence}, would have in a log made by {@code writeLog}. */
+    private static String lineOf(Path directory, long sequence) throws IOException {
+        Path scratch = Files.createTempDirectory(directory.getParent(), "scratch");
+        AuditFixtures.writeLog(scratch, (int) sequence);
+        List<String> lines = Files.readAllLines(segment(scratch, 1), StandardCharsets.UTF_8);
+        return lines.get((int) sequence - 1);
     }
 }

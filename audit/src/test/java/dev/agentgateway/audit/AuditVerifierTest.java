@@ -43,7 +43,7 @@ class AuditVerifierTest {
 
     @Test
     void verifyAcceptsEmptyLog() throws IOException {
-        Files.createFile(directory.resolve(FileAuditLog.FILE_NAME));
+        Files.createFile(AuditFixtures.segment(directory, 1));
 
         VerificationResult result = AuditVerifier.verify(directory);
 
@@ -55,7 +55,7 @@ class AuditVerifierTest {
     void verifyRejectsMissingLog() {
         assertThatThrownBy(() -> AuditVerifier.verify(directory))
                 .isInstanceOfSatisfying(NoSuchFileException.class, e -> assertThat(e.getFile())
-                        .isEqualTo(directory.resolve(FileAuditLog.FILE_NAME).toString()));
+                        .isEqualTo(AuditFixtures.segment(directory, 1).toString()));
     }
 
     @Test
@@ -110,7 +110,7 @@ class AuditVerifierTest {
                         2, 2, "line is not valid JSON"),
                 Arguments.of("duplicate member name",
                         edit(3, line -> line.replace("\"tool\":\"ops\"", "\"tool\":\"ops\",\"tool\":\"billing\"")),
-                        3, 3, "Duplicate field 'tool'"),
+                        3, 3, "duplicate member \"tool\""),
                 Arguments.of("rename member",
                         edit(3, line -> line.replace("\"tool\"", "\"tooX\"")),
                         3, 3, "unknown member \"tooX\""),
@@ -144,7 +144,7 @@ class AuditVerifierTest {
         assertThat(result.firstBadSequence()).as("sequence").isEqualTo(sequence);
         assertThat(result.firstBadLine()).as("line").isEqualTo(line);
         assertThat(result.recordsVerified()).as("records verified").isEqualTo(sequence - 1);
-        assertThat(result.file()).isEqualTo("audit.log");
+        assertThat(result.file()).isEqualTo("audit-00000000000000000001.log");
         assertThat(result.problem()).contains(problem);
         assertThat(result.limitation()).isNull();
     }
@@ -152,13 +152,13 @@ class AuditVerifierTest {
     @Test
     void verifyRejectsTruncatedLastLine() throws IOException {
         writeLog(directory, RECORDS);
-        Path file = directory.resolve(FileAuditLog.FILE_NAME);
+        Path file = AuditFixtures.segment(directory, 1);
         byte[] bytes = Files.readAllBytes(file);
         Files.write(file, Arrays.copyOf(bytes, bytes.length - 40));
 
         VerificationResult result = AuditVerifier.verify(directory);
 
-        assertThat(result).isEqualTo(VerificationResult.invalid(4, 5, 5, "audit.log", "final line is incomplete"));
+        assertThat(result).isEqualTo(VerificationResult.invalid(4, 5, 5, "audit-00000000000000000001.log", "final line is incomplete"));
     }
 
     @Test
@@ -175,7 +175,7 @@ class AuditVerifierTest {
     @Test
     void verifyDetectsEveryByteFlip() throws IOException {
         writeLog(directory, 4);
-        Path file = directory.resolve(FileAuditLog.FILE_NAME);
+        Path file = AuditFixtures.segment(directory, 1);
         byte[] original = Files.readAllBytes(file);
         int lastRecordStart = lastIndexOf(original, original.length - 2) + 1;
         int namedAfter = 0;
@@ -236,13 +236,12 @@ class AuditVerifierTest {
     }
 
     private static String forgedLine(long sequence, String prev) {
-        byte[] line = RecordCodec.line(sequence, "forged", CLOCK.instant(),
-                RecordCodec.encodeEventMembers(decision("req-forged")), prev);
-        return new String(line, 0, line.length - 1, StandardCharsets.US_ASCII);
+        byte[] line = RecordCodec.encodeRecord(sequence, "forged", CLOCK.instant(), decision("req-forged"), prev);
+        return new String(line, StandardCharsets.US_ASCII);
     }
 
     private void rewriteLines(UnaryOperator<List<String>> tamper) throws IOException {
-        Path file = directory.resolve(FileAuditLog.FILE_NAME);
+        Path file = AuditFixtures.segment(directory, 1);
         List<String> lines = tamper.apply(new ArrayList<>(Files.readAllLines(file, StandardCharsets.US_ASCII)));
         StringBuilder text = new StringBuilder();
         for (String line : lines) {

@@ -9,6 +9,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A file channel that passes everything to a real one, except for the fault it is set to raise. */
 final class FaultyChannel extends FileChannel {
@@ -18,27 +19,74 @@ final class FaultyChannel extends FileChannel {
         /** Writes half of the buffer, then throws. */
         PARTIAL_WRITE,
         /** Writes the whole buffer, then fails the following force. */
-        FAILED_FORCE
+        FAILED_FORCE,
+        /**
+         * Behaves like a full disk: a write stores part of the buffer and returns the count without an error, and
+         * the write after it throws "No space left on device".
+         */
+        DISK_FULL,
+        /** Fails to open the file. */
+        FAILED_OPEN
+    }
+
+    /** The fault shared by every channel one opener returns, so it also applies after the log reopens a file. */
+    static final class Faults {
+        private volatile Fault fault = Fault.NONE;
+        private final AtomicInteger opened = new AtomicInteger();
+
+        void set(Fault value) {
+            fault = value;
+        }
+
+        Fault get() {
+            return fault;
+        }
+
+        /** Returns how many channels were opened. */
+        int opened() {
+            return opened.get();
+        }
+
+        FileAuditLog.ChannelOpener opener() {
+            return file -> {
+                if (fault == Fault.FAILED_OPEN) {
+                    throw new IOException("simulated open failure for " + file.getFileName());
+                }
+                opened.incrementAndGet();
+                return new FaultyChannel(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.APPEND), this);
+            };
+        }
     }
 
     private final FileChannel delegate;
-    private volatile Fault fault = Fault.NONE;
+    private final Faults faults;
+    private boolean diskFullStarted;
 
-    private FaultyChannel(FileChannel delegate) {
+    private FaultyChannel(FileChannel delegate, Faults faults) {
         this.delegate = delegate;
+        this.faults = faults;
     }
 
     static FaultyChannel openAppend(Path file) throws IOException {
         return new FaultyChannel(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND));
-    }
-
-    void fault(Fault value) {
-        this.fault = value;
+                StandardOpenOption.APPEND), new Faults());
     }
 
     @Override
     public int write(ByteBuffer src) throws IOException {
+        Fault fault = faults.get();
+        if (fault == Fault.DISK_FULL) {
+            if (diskFullStarted) {
+                throw new IOException("No space left on device (simulated)");
+            }
+            diskFullStarted = true;
+            ByteBuffer part = src.slice();
+            part.limit(Math.max(1, src.remaining() / 3));
+            int written = delegate.write(part);
+            src.position(src.position() + written);
+            return written;
+        }
         if (fault != Fault.PARTIAL_WRITE) {
             return delegate.write(src);
         }
@@ -51,7 +99,7 @@ final class FaultyChannel extends FileChannel {
 
     @Override
     public void force(boolean metaData) throws IOException {
-        if (fault == Fault.FAILED_FORCE) {
+        if (faults.get() == Fault.FAILED_FORCE) {
             throw new IOException("simulated fsync failure");
         }
         delegate.force(metaData);
@@ -69,7 +117,11 @@ final class FaultyChannel extends FileChannel {
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        throw new IOException("gathering writes are not expected from the audit log");
+        long written = 0;
+        for (int i = offset; i < offset + length; i++) {
+            written += write(srcs[i]);
+        }
+        return written;
     }
 
     @Override

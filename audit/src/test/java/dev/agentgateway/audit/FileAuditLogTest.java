@@ -1,30 +1,34 @@
 package dev.agentgateway.audit;
 
 import static dev.agentgateway.audit.AuditFixtures.CLOCK;
-import static dev.agentgateway.audit.AuditFixtures.countingIds;
+import static dev.agentgateway.audit.AuditFixtures.config;
 import static dev.agentgateway.audit.AuditFixtures.decision;
 import static dev.agentgateway.audit.AuditFixtures.outcome;
+import static dev.agentgateway.audit.AuditFixtures.segment;
 import static dev.agentgateway.audit.AuditFixtures.writeLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
+import dev.agentgateway.audit.FaultyChannel.Fault;
 import dev.agentgateway.audit.internal.RecordCodec;
+import dev.agentgateway.config.AuditConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -38,14 +42,15 @@ class FileAuditLogTest {
     Path directory;
 
     @Test
-    void appendWritesExactLine() throws IOException {
+    void appendWritesCanonicalLine() throws IOException {
         List<AppendedRecord> appended = writeLog(directory, 1);
 
-        String expected = "{\"seq\":1,\"id\":\"r1\",\"time\":\"2026-03-01T12:00:00.123Z\",\"type\":\"decision\","
-                + "\"request_id\":\"req-1\",\"principal\":\"alice (https://idp.example)\",\"actor\":\"build-agent\","
-                + "\"tool\":\"ops\",\"method\":\"POST\",\"path\":\"/tools/ops/restart\",\"decision\":\"allow\","
-                + "\"rule\":\"oncall-restart\",\"token_jti\":\"tj-req-1\",\"proof_jti\":\"pj-req-1\","
-                + "\"jkt\":\"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I\",\"prev\":\"" + ZEROS + "\"}\n";
+        String expected = "{\"actor\":\"build-agent\",\"decision\":\"allow\",\"id\":\"r1\","
+                + "\"jkt\":\"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I\",\"method\":\"POST\","
+                + "\"path\":\"/tools/ops/restart\",\"prev\":\"" + ZEROS + "\","
+                + "\"principal\":\"alice (https://idp.example)\",\"proof_jti\":\"pj-req-1\",\"request_id\":\"req-1\","
+                + "\"rule\":\"oncall-restart\",\"seq\":1,\"time\":\"2026-03-01T12:00:00.123Z\","
+                + "\"token_jti\":\"tj-req-1\",\"tool\":\"ops\",\"type\":\"decision\"}\n";
         byte[] bytes = Files.readAllBytes(logFile());
         assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo(expected);
         assertThat(appended.get(0).sequence()).isEqualTo(1);
@@ -57,36 +62,52 @@ class FileAuditLogTest {
     void appendWritesNumbersAndChainsPrev() throws IOException {
         AppendedRecord first;
         AppendedRecord second;
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK, FaultyChannel::openAppend, countingIds())) {
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK, FaultyChannel::openAppend)) {
             first = log.append(decision("req-1"));
             second = log.append(outcome("req-1", first.id()));
         }
 
         List<String> lines = Files.readAllLines(logFile());
-        assertThat(lines.get(1)).isEqualTo("{\"seq\":2,\"id\":\"r2\",\"time\":\"2026-03-01T12:00:00.123Z\","
-                + "\"type\":\"outcome\",\"request_id\":\"req-1\",\"status\":200,\"duration_ms\":42,"
-                + "\"response_bytes\":1234,\"decision_record\":\"r1\",\"prev\":\"" + first.hash() + "\"}");
+        assertThat(lines.get(1)).isEqualTo("{\"decision_record\":\"r1\",\"duration_ms\":42,\"id\":\"r2\","
+                + "\"prev\":\"" + first.hash() + "\",\"request_id\":\"req-1\",\"response_bytes\":1234,\"seq\":2,"
+                + "\"status\":200,\"time\":\"2026-03-01T12:00:00.123Z\",\"type\":\"outcome\"}");
         assertThat(second.sequence()).isEqualTo(2);
+        assertThat(second.hash()).isEqualTo(RecordCodec.sha256Hex(lines.get(1).getBytes(StandardCharsets.UTF_8),
+                0, lines.get(1).length()));
     }
 
     @Test
-    void appendEscapesHostileValues() throws IOException {
+    void appendWritesTokenAndProofHashes() throws IOException {
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK, FaultyChannel::openAppend)) {
+            log.append(AuditEvent.builder(AuditEventType.DECISION, "req-1")
+                    .tokenHash("fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo")
+                    .proofHash("9k1iP3SWQ4ZphQTXr1gDEOdhL2mz1tT9bSW7bX9b7yM")
+                    .build());
+        }
+
+        assertThat(Files.readString(logFile()))
+                .contains("\"proof_sha256\":\"9k1iP3SWQ4ZphQTXr1gDEOdhL2mz1tT9bSW7bX9b7yM\",\"request_id\"")
+                .contains("\"token_sha256\":\"fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo\",\"type\"");
+        try (AuditRecords records = AuditRecords.open(directory)) {
+            AuditEvent event = records.next().event();
+            assertThat(event.tokenHash()).isEqualTo("fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo");
+            assertThat(event.proofHash()).isEqualTo("9k1iP3SWQ4ZphQTXr1gDEOdhL2mz1tT9bSW7bX9b7yM");
+        }
+    }
+
+    @Test
+    void appendKeepsHostileValuesInOneLine() throws IOException {
         List<String> hostile = List.of(
                 "line\nbreak",
                 "carriage\rreturn\r\n",
                 "quote \" and backslash \\",
-                "\",\"seq\":99,\"prev\":\"" + ZEROS + "\"}\n{\"seq\":2",
+                "\",\"seq\":99,\"prev\":\"" + ZEROS + "\"}\n{\"seq\":2,\"type\":\"decision\"}",
                 "separators \u2028 and \u2029 and NEL \u0085",
                 "controls \u0000\u0001\u001b[31m\u007f",
-                "bidi \u202e override and emoji \uD83D\uDE00",
-                "lone surrogate \uD800 end");
+                "bidi \u202e override \u2066 isolate and emoji \uD83D\uDE00");
         List<AuditEvent> events = new ArrayList<>();
         for (String value : hostile) {
-            events.add(AuditEvent.builder(AuditEventType.TOKEN_EXCHANGE, value)
-                    .principal(value).actor(value).tool(value).method(value).path(value).decision(value)
-                    .rule(value).reason(value).missingAuthority(value).tokenId(value).proofId(value)
-                    .keyThumbprint(value).decisionRecordId(value)
-                    .build());
+            events.add(everyTextMember(value));
         }
         try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
             for (AuditEvent event : events) {
@@ -99,16 +120,56 @@ class FileAuditLogTest {
         for (byte b : bytes) {
             if (b == '\n') {
                 newlines++;
-            } else {
-                assertThat(b).as("every byte except the newlines is printable ASCII").isBetween((byte) 0x20,
-                        (byte) 0x7e);
             }
+            assertThat(b >= 0 && b < 0x20 && b != '\n').as("raw C0 control byte 0x%02x", b).isFalse();
         }
         assertThat(newlines).as("one line per record").isEqualTo(events.size());
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        assertThat(text).contains("\"reason\":\"line\\nbreak\"")
+                .contains("\"reason\":\"carriage\\rreturn\\r\\n\"")
+                .contains("\"reason\":\"quote \\\" and backslash \\\\\"")
+                .contains("\"reason\":\"controls \\u0000\\u0001\\u001b[31m\u007f\"")
+                .contains("\"reason\":\"separators \u2028 and \u2029 and NEL \u0085\"")
+                .contains("\"reason\":\"bidi \u202e override \u2066 isolate and emoji \uD83D\uDE00\"");
         try (AuditRecords records = AuditRecords.open(directory)) {
-            assertThat(records.stream().map(AuditRecord::event).toList()).isEqualTo(events);
+            List<AuditRecord> all = records.stream().toList();
+            assertThat(all.stream().map(AuditRecord::event).toList()).isEqualTo(events);
+            assertThat(all).extracting(AuditRecord::sequence).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
         }
-        assertThat(AuditVerifier.verify(directory).valid()).isTrue();
+        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(events.size()));
+    }
+
+    @Test
+    void appendReplacesLoneSurrogates() throws IOException {
+        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+            log.append(everyTextMember("high \uD800 low \uDC00 reversed \uDC00\uD800 end \uD83D"));
+        }
+
+        try (AuditRecords records = AuditRecords.open(directory)) {
+            assertThat(records.next().event().reason())
+                    .isEqualTo("high \uFFFD low \uFFFD reversed \uFFFD\uFFFD end \uFFFD");
+        }
+        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(1));
+    }
+
+    private static AuditEvent everyTextMember(String value) {
+        return AuditEvent.builder(AuditEventType.TOKEN_EXCHANGE, value)
+                .principal(value).actor(value).tool(value).method(value).path(value).decision(value)
+                .rule(value).reason(value).missingAuthority(value).tokenId(value).proofId(value)
+                .keyThumbprint(value).tokenHash(value).proofHash(value).decisionRecordId(value)
+                .build();
+    }
+
+    @Test
+    void appendRejectsNegativeNumber() throws IOException {
+        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+            AuditEvent negative = AuditEvent.builder(AuditEventType.OUTCOME, "req-1").durationMillis(-1L).build();
+
+            assertThatThrownBy(() -> log.append(negative))
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("duration_ms rejected: -1");
+            assertThat(log.append(decision("req-2")).sequence()).isEqualTo(1);
+        }
     }
 
     @Test
@@ -117,7 +178,9 @@ class FileAuditLogTest {
 
         AppendedRecord next;
         try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+            assertThat(log.lastDurableSequence()).isEqualTo(3);
             next = log.append(decision("req-4"));
+            assertThat(log.lastDurableSequence()).isEqualTo(4);
         }
 
         assertThat(next.sequence()).isEqualTo(4);
@@ -132,7 +195,7 @@ class FileAuditLogTest {
     @Test
     void openCutsTornTail() throws IOException {
         List<AppendedRecord> before = writeLog(directory, 3);
-        byte[] torn = "{\"seq\":4,\"id\":\"r4\",\"ti".getBytes(StandardCharsets.US_ASCII);
+        byte[] torn = "{\"actor\":\"build-agent\",\"deci".getBytes(StandardCharsets.US_ASCII);
         Files.write(logFile(), torn, StandardOpenOption.APPEND);
         long wholeSize = Files.size(logFile()) - torn.length;
 
@@ -141,6 +204,7 @@ class FileAuditLogTest {
                 FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
             assertThat(Files.size(logFile())).isEqualTo(wholeSize);
             assertThat(logs.messages(Level.WARN)).singleElement().asString()
+                    .contains(logFile().toString())
                     .contains("cut " + torn.length + " bytes");
             assertThat(logs.messages(Level.ERROR)).isEmpty();
             next = log.append(decision("req-4"));
@@ -154,13 +218,15 @@ class FileAuditLogTest {
     }
 
     @Test
-    void openCutsTornFirstLine() throws IOException {
-        Files.createDirectories(directory);
-        Files.writeString(logFile(), "{\"seq\":1,\"id\"");
+    void openDeletesSegmentHoldingOnlyTornLine() throws IOException {
+        Files.writeString(logFile(), "{\"actor\"");
 
         try (CapturedLogs logs = new CapturedLogs();
                 FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
-            assertThat(logs.messages(Level.WARN)).singleElement().asString().contains("cut 13 bytes");
+            assertThat(logs.messages(Level.WARN)).hasSize(2);
+            assertThat(logs.messages(Level.WARN).get(0)).contains("cut 8 bytes");
+            assertThat(logs.messages(Level.WARN).get(1)).contains("Deleted empty newest audit segment");
+            assertThat(logFile()).doesNotExist();
             assertThat(log.append(decision("req-1")).sequence()).isEqualTo(1);
         }
 
@@ -168,26 +234,162 @@ class FileAuditLogTest {
     }
 
     @Test
-    void partialWriteIsCutOnNextAppend() throws IOException {
-        AtomicReference<FaultyChannel> channel = new AtomicReference<>();
+    void openCutsTornTailAcrossSegmentBoundary() throws IOException {
+        AuditConfig config = config(directory, 4096, Duration.ofDays(1), 100);
+        List<AppendedRecord> before = new ArrayList<>();
+        try (FileAuditLog log = AuditFixtures.open(config, CLOCK, FaultyChannel::openAppend, CommitObserver.NONE)) {
+            for (int i = 1; i <= 20; i++) {
+                before.add(log.append(decision("req-" + i)));
+            }
+        }
+        Path crashed = segment(directory, 21);
+        Files.writeString(crashed, "{\"actor\":\"build-agent\",");
+        List<Path> segmentsBefore = segmentFiles();
+
+        AppendedRecord next;
         try (CapturedLogs logs = new CapturedLogs();
-                FileAuditLog log = FileAuditLog.open(directory, CLOCK, file -> {
-                    channel.set(FaultyChannel.openAppend(file));
-                    return channel.get();
-                }, countingIds())) {
+                FileAuditLog log = AuditFixtures.open(config, CLOCK, FaultyChannel::openAppend,
+                        CommitObserver.NONE)) {
+            assertThat(crashed).doesNotExist();
+            assertThat(logs.messages(Level.WARN)).anySatisfy(message -> assertThat(message)
+                    .contains(crashed.toString()).contains("cut 23 bytes"));
+            next = log.append(decision("req-21"));
+        }
+
+        assertThat(segmentsBefore.size()).isGreaterThan(2);
+        assertThat(next.sequence()).isEqualTo(21);
+        try (AuditRecords records = AuditRecords.open(directory, 20)) {
+            AuditRecord record = records.next();
+            assertThat(record.prev()).isEqualTo(before.get(19).hash());
+        }
+        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(21));
+    }
+
+    @Test
+    void openRejectsTornLineInOlderSegment() throws IOException {
+        AuditConfig config = config(directory, 4096, Duration.ofDays(1), 100);
+        try (FileAuditLog log = AuditFixtures.open(config, CLOCK, FaultyChannel::openAppend, CommitObserver.NONE)) {
+            for (int i = 1; i <= 20; i++) {
+                log.append(decision("req-" + i));
+            }
+        }
+        Files.writeString(logFile(), "{\"actor\"", StandardOpenOption.APPEND);
+
+        assertThatThrownBy(() -> FileAuditLog.open(config, CLOCK, CommitObserver.NONE))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(logFile().toString())
+                .hasMessageContaining("incomplete line of 8 bytes although a newer segment follows it");
+    }
+
+    @Test
+    void openRejectsGapBetweenSegments() throws IOException {
+        AuditConfig config = config(directory, 4096, Duration.ofDays(1), 100);
+        try (FileAuditLog log = AuditFixtures.open(config, CLOCK, FaultyChannel::openAppend, CommitObserver.NONE)) {
+            for (int i = 1; i <= 20; i++) {
+                log.append(decision("req-" + i));
+            }
+        }
+        List<Path> segments = segmentFiles();
+        Files.delete(segments.get(1));
+
+        assertThatThrownBy(() -> FileAuditLog.open(config, CLOCK, CommitObserver.NONE))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(segments.get(2).toString())
+                .hasMessageContaining("records are missing");
+    }
+
+    @Test
+    void openRejectsLegacyLog() throws IOException {
+        Files.writeString(directory.resolve("audit.log"), "{}\n");
+
+        assertThatThrownBy(() -> FileAuditLog.open(directory, CLOCK))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(directory.resolve("audit.log").getFileName().toString())
+                .hasMessageContaining("earlier single-file format")
+                .hasMessageContaining("Move it out of the directory");
+        assertThat(segmentFiles()).isEmpty();
+    }
+
+    @Test
+    void segmentRollsBySize() throws IOException {
+        AuditConfig config = config(directory, 4096, Duration.ofDays(1), 100);
+        List<AppendedRecord> appended = new ArrayList<>();
+        try (FileAuditLog log = AuditFixtures.open(config, CLOCK, FaultyChannel::openAppend, CommitObserver.NONE)) {
+            for (int i = 1; i <= 50; i++) {
+                appended.add(log.append(decision("req-" + i)));
+            }
+        }
+
+        List<Path> segments = segmentFiles();
+        assertThat(segments.size()).isGreaterThan(5);
+        long first = 1;
+        for (Path file : segments) {
+            assertThat(file.getFileName().toString()).isEqualTo(String.format("audit-%020d.log", first));
+            assertThat(Files.size(file)).as("size of %s", file).isLessThanOrEqualTo(4096);
+            List<String> lines = Files.readAllLines(file);
+            assertThat(lines).isNotEmpty();
+            assertThat(lines.get(0)).contains("\"seq\":" + first + ",");
+            first += lines.size();
+        }
+        assertThat(first).isEqualTo(51);
+        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(50));
+    }
+
+    @Test
+    void segmentHoldsOversizedRecordAlone() throws IOException {
+        AuditConfig config = config(directory, 4096, Duration.ofDays(1), 100);
+        try (FileAuditLog log = AuditFixtures.open(config, CLOCK, FaultyChannel::openAppend, CommitObserver.NONE)) {
+            log.append(decision("req-1"));
+            log.append(AuditEvent.builder(AuditEventType.DECISION, "req-2").reason("x".repeat(5000)).build());
+            log.append(decision("req-3"));
+        }
+
+        assertThat(segmentFiles()).extracting(file -> file.getFileName().toString()).containsExactly(
+                "audit-00000000000000000001.log", "audit-00000000000000000002.log", "audit-00000000000000000003.log");
+        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(3));
+    }
+
+    @Test
+    void segmentRollsByAge() throws IOException {
+        AuditFixtures.ManualClock clock = new AuditFixtures.ManualClock(CLOCK.instant());
+        AuditConfig config = config(directory, AuditConfig.DEFAULT_SEGMENT_MAX_BYTES, Duration.ofHours(1), 100);
+        try (FileAuditLog log = AuditFixtures.open(config, clock, FaultyChannel::openAppend, CommitObserver.NONE)) {
+            log.append(decision("req-1"));
+            clock.advance(Duration.ofMinutes(59));
+            log.append(decision("req-2"));
+            clock.advance(Duration.ofMinutes(1));
+            log.append(decision("req-3"));
+            clock.advance(Duration.ofMinutes(30));
+            log.append(decision("req-4"));
+        }
+        clock.advance(Duration.ofMinutes(30));
+        try (FileAuditLog log = AuditFixtures.open(config, clock, FaultyChannel::openAppend, CommitObserver.NONE)) {
+            log.append(decision("req-5"));
+        }
+
+        assertThat(segmentFiles()).extracting(file -> file.getFileName().toString()).containsExactly(
+                "audit-00000000000000000001.log", "audit-00000000000000000003.log", "audit-00000000000000000005.log");
+        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(5));
+    }
+
+    @Test
+    void partialWriteIsCutBeforeNextBatch() throws IOException {
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        try (CapturedLogs logs = new CapturedLogs();
+                FileAuditLog log = AuditFixtures.open(directory, CLOCK, faults.opener())) {
             AppendedRecord first = log.append(decision("req-1"));
             long goodSize = Files.size(logFile());
 
-            channel.get().fault(FaultyChannel.Fault.PARTIAL_WRITE);
+            faults.set(Fault.PARTIAL_WRITE);
             assertThatThrownBy(() -> log.append(decision("req-2")))
                     .isInstanceOf(AuditWriteException.class)
-                    .hasMessageContaining("writing audit record 2 to " + logFile() + " failed")
+                    .hasMessageContaining("writing audit records from seq 2 to " + directory + " failed")
                     .hasMessageContaining("simulated write failure");
             long tornBytes = Files.size(logFile()) - goodSize;
             assertThat(tornBytes).isPositive();
-            assertThat(AuditVerifier.verify(directory).problem()).isEqualTo("final line is incomplete");
+            assertThat(log.lastDurableSequence()).isEqualTo(1);
 
-            channel.get().fault(FaultyChannel.Fault.NONE);
+            faults.set(Fault.NONE);
             AppendedRecord second = log.append(decision("req-3"));
 
             assertThat(second.sequence()).as("the failed append did not use up a sequence number").isEqualTo(2);
@@ -206,56 +408,107 @@ class FileAuditLogTest {
 
     @Test
     void failedForceIsNotAcknowledged() throws IOException {
-        AtomicReference<FaultyChannel> channel = new AtomicReference<>();
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
         try (CapturedLogs logs = new CapturedLogs();
-                FileAuditLog log = FileAuditLog.open(directory, CLOCK, file -> {
-                    channel.set(FaultyChannel.openAppend(file));
-                    return channel.get();
-                }, countingIds())) {
+                FileAuditLog log = AuditFixtures.open(directory, CLOCK, faults.opener())) {
             log.append(decision("req-1"));
             long goodSize = Files.size(logFile());
+            int openedBefore = faults.opened();
 
-            channel.get().fault(FaultyChannel.Fault.FAILED_FORCE);
+            faults.set(Fault.FAILED_FORCE);
             assertThatThrownBy(() -> log.append(decision("req-2")))
                     .isInstanceOf(AuditWriteException.class)
                     .hasMessageContaining("simulated fsync failure");
             assertThatThrownBy(() -> log.append(decision("req-3")))
                     .as("the repair cannot force either, so the log keeps failing closed")
                     .isInstanceOf(AuditWriteException.class);
+            assertThat(Files.size(logFile())).as("the repair cut the unacknowledged line").isEqualTo(goodSize);
 
-            channel.get().fault(FaultyChannel.Fault.NONE);
+            faults.set(Fault.NONE);
             AppendedRecord next = log.append(decision("req-4"));
 
             assertThat(next.sequence()).isEqualTo(2);
+            assertThat(faults.opened()).as("each repair reopens the segment").isGreaterThan(openedBefore + 1);
             assertThat(logs.messages(Level.WARN)).isNotEmpty();
-            assertThat(Files.readAllLines(logFile())).hasSize(2);
-            assertThat(Files.size(logFile())).isGreaterThan(goodSize);
+            List<String> lines = Files.readAllLines(logFile());
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(1)).contains("\"request_id\":\"req-4\"");
         }
         assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
     }
 
     @Test
-    void interruptedAppendRecovers() throws IOException {
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+    void diskFullShortWriteFailsBatch() throws IOException {
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK, faults.opener())) {
             log.append(decision("req-1"));
+            long goodSize = Files.size(logFile());
 
-            Thread.currentThread().interrupt();
-            try {
-                assertThatThrownBy(() -> log.append(decision("req-2")))
-                        .isInstanceOf(AuditWriteException.class);
-            } finally {
-                Thread.interrupted();
-            }
-            AppendedRecord next = log.append(decision("req-3"));
+            faults.set(Fault.DISK_FULL);
+            CompletableFuture<AppendedRecord> failing = log.appendAsync(decision("req-2"));
+            assertThatThrownBy(failing::join).hasCauseInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("No space left on device");
+            assertThat(Files.size(logFile())).as("part of the line reached the file").isGreaterThan(goodSize);
 
-            assertThat(next.sequence()).isEqualTo(2);
+            faults.set(Fault.NONE);
+            assertThat(log.append(decision("req-3")).sequence()).isEqualTo(2);
+            assertThat(log.lastDurableSequence()).isEqualTo(2);
         }
         assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+    }
+
+    @Test
+    void failedReopenKeepsFailingUntilFixed() throws IOException {
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK, faults.opener())) {
+            log.append(decision("req-1"));
+            faults.set(Fault.PARTIAL_WRITE);
+            assertThatThrownBy(() -> log.append(decision("req-2"))).isInstanceOf(AuditWriteException.class);
+
+            faults.set(Fault.FAILED_OPEN);
+            assertThatThrownBy(() -> log.append(decision("req-3")))
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("simulated open failure");
+            assertThatThrownBy(log::checkWritable)
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("simulated open failure");
+
+            faults.set(Fault.NONE);
+            log.checkWritable();
+            assertThat(log.append(decision("req-4")).sequence()).isEqualTo(2);
+        }
+        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+    }
+
+    @Test
+    void failureInNewSegmentDeletesIt() throws IOException {
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        AuditConfig config = config(directory, 4096, Duration.ofDays(1), 100);
+        try (FileAuditLog log = AuditFixtures.open(config, CLOCK, faults.opener(), CommitObserver.NONE)) {
+            long sequence = 0;
+            while (segmentFiles().size() < 2) {
+                sequence = log.append(decision("req-" + sequence)).sequence();
+            }
+            faults.set(Fault.FAILED_FORCE);
+            long rolled = sequence;
+            while (segmentFiles().size() < 3) {
+                assertThatThrownBy(() -> log.append(decision("req-x"))).isInstanceOf(AuditWriteException.class);
+                faults.set(Fault.NONE);
+                rolled = log.append(decision("req-y")).sequence();
+                faults.set(Fault.FAILED_FORCE);
+            }
+            faults.set(Fault.NONE);
+            assertThat(rolled).isGreaterThan(sequence);
+        }
+        assertThat(segmentFiles()).allSatisfy(file -> assertThat(Files.size(file)).isPositive());
+        assertThat(AuditVerifier.verify(directory).valid()).isTrue();
     }
 
     @Test
     void checkWritableLeavesLogUnchanged() throws IOException {
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK, FaultyChannel::openAppend, countingIds())) {
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK, FaultyChannel::openAppend)) {
+            log.checkWritable();
+            assertThat(segmentFiles()).as("a check on an empty log creates no segment").isEmpty();
             log.append(decision("req-1"));
             byte[] before = Files.readAllBytes(logFile());
 
@@ -264,28 +517,25 @@ class FileAuditLogTest {
             assertThat(Files.readAllBytes(logFile())).isEqualTo(before);
             assertThat(log.append(decision("req-2")).sequence()).isEqualTo(2);
         }
+        assertThat(directory.resolve(FileAuditLog.LOCK_FILE_NAME)).isEmptyFile();
         assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
     }
 
     @Test
     void checkWritableFailsWhileForceFails() throws IOException {
-        AtomicReference<FaultyChannel> channel = new AtomicReference<>();
-        try (CapturedLogs logs = new CapturedLogs();
-                FileAuditLog log = FileAuditLog.open(directory, CLOCK, file -> {
-                    channel.set(FaultyChannel.openAppend(file));
-                    return channel.get();
-                }, countingIds())) {
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK, faults.opener())) {
             AppendedRecord first = log.append(decision("req-1"));
             long goodSize = Files.size(logFile());
 
-            channel.get().fault(FaultyChannel.Fault.FAILED_FORCE);
+            faults.set(Fault.FAILED_FORCE);
             assertThatThrownBy(log::checkWritable)
                     .isInstanceOf(AuditWriteException.class)
-                    .hasMessageContaining("checking that " + logFile() + " takes another record failed")
+                    .hasMessageContaining("checking that " + directory + " takes another record failed")
                     .hasMessageContaining("simulated fsync failure");
             assertThat(Files.size(logFile())).as("probe bytes left by the failed check").isGreaterThan(goodSize);
 
-            channel.get().fault(FaultyChannel.Fault.NONE);
+            faults.set(Fault.NONE);
             log.checkWritable();
 
             assertThat(Files.size(logFile())).as("size after the next check cut the probe").isEqualTo(goodSize);
@@ -318,49 +568,156 @@ class FileAuditLogTest {
         assertThatThrownBy(() -> log.append(decision("req-2")))
                 .isInstanceOf(AuditWriteException.class)
                 .hasMessageContaining("audit log is closed")
-                .hasMessageContaining(logFile().toString());
+                .hasMessageContaining(directory.toString());
         assertThat(Files.readAllLines(logFile())).hasSize(1);
     }
 
     @Test
+    void closeWritesQueuedRecords() throws IOException {
+        List<CompletableFuture<AppendedRecord>> futures = new ArrayList<>();
+        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+            for (int i = 1; i <= 500; i++) {
+                futures.add(log.appendAsync(decision("req-" + i)));
+            }
+        }
+
+        assertThat(futures).allSatisfy(future -> assertThat(future).isCompleted().isNotCompletedExceptionally());
+        assertThat(futures.get(499).join().sequence()).isEqualTo(500);
+        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(500));
+    }
+
+    @Test
+    void fullQueueFailsAtOnce() throws Exception {
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CommitObserver blocking = new CommitObserver() {
+            @Override
+            public void batchCommitted(int records, long bytes, long syncNanos) {
+                blocked.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        AuditConfig config = config(directory, AuditConfig.DEFAULT_SEGMENT_MAX_BYTES, Duration.ofDays(1), 3);
+        List<CompletableFuture<AppendedRecord>> queued = new ArrayList<>();
+        try (FileAuditLog log = AuditFixtures.open(config, CLOCK, FaultyChannel::openAppend, blocking)) {
+            CompletableFuture<AppendedRecord> first = log.appendAsync(decision("req-1"));
+            assertThat(blocked.await(30, TimeUnit.SECONDS)).as("writer is inside the observer").isTrue();
+            for (int i = 2; i <= 4; i++) {
+                queued.add(log.appendAsync(decision("req-" + i)));
+            }
+
+            CompletableFuture<AppendedRecord> rejected = log.appendAsync(decision("req-5"));
+
+            assertThat(rejected).isCompletedExceptionally();
+            assertThatThrownBy(rejected::join).hasCauseInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("audit queue is full (3 records waiting)");
+            assertThat(first.join().sequence()).as("completed before the observer ran").isEqualTo(1);
+            release.countDown();
+            assertThat(queued.get(2).get(30, TimeUnit.SECONDS).sequence()).isEqualTo(4);
+            assertThat(log.append(decision("req-6")).sequence()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void observerSeesBatchFigures() throws IOException {
+        List<long[]> batches = Collections.synchronizedList(new ArrayList<>());
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> failures = Collections.synchronizedList(new ArrayList<>());
+        CommitObserver observer = new CommitObserver() {
+            @Override
+            public void batchCommitted(int records, long bytes, long syncNanos) {
+                batches.add(new long[] {records, bytes, syncNanos});
+            }
+
+            @Override
+            public void recordCommitted(long latencyNanos) {
+                latencies.add(latencyNanos);
+            }
+
+            @Override
+            public void batchFailed(int records) {
+                failures.add(records);
+            }
+        };
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        try (FileAuditLog log = AuditFixtures.open(new AuditConfig(directory), CLOCK, faults.opener(), observer)) {
+            log.append(decision("req-1"));
+            faults.set(Fault.PARTIAL_WRITE);
+            assertThatThrownBy(() -> log.append(decision("req-2"))).isInstanceOf(AuditWriteException.class);
+            faults.set(Fault.NONE);
+            log.append(decision("req-3"));
+        }
+
+        long fileSize = Files.size(logFile());
+        assertThat(batches).hasSize(2);
+        assertThat(batches.stream().mapToLong(batch -> batch[0]).sum()).isEqualTo(2);
+        assertThat(batches.stream().mapToLong(batch -> batch[1]).sum()).isEqualTo(fileSize);
+        assertThat(batches).allSatisfy(batch -> assertThat(batch[2]).isNotNegative());
+        assertThat(latencies).hasSize(2).allSatisfy(latency -> assertThat(latency).isNotNegative());
+        assertThat(failures).containsExactly(1);
+    }
+
+    @Test
     void concurrentAppendsStayConsecutive() throws Exception {
-        int threads = 8;
-        int perThread = 250;
+        int threads = 16;
+        int perThread = 300;
         List<AppendedRecord> appended = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+        AuditConfig config = config(directory, 64 * 1024, Duration.ofDays(1), threads * perThread);
+        try (FileAuditLog log = FileAuditLog.open(config, CLOCK, CommitObserver.NONE)) {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int thread = t;
                 futures.add(pool.submit(() -> {
                     start.await();
+                    List<CompletableFuture<AppendedRecord>> mine = new ArrayList<>();
                     for (int i = 0; i < perThread; i++) {
-                        appended.add(log.append(decision("req-" + thread + "-" + i)));
+                        if (i % 3 == 0) {
+                            appended.add(log.append(decision("req-" + thread + "-" + i)));
+                        } else {
+                            mine.add(log.appendAsync(decision("req-" + thread + "-" + i)));
+                        }
+                    }
+                    for (CompletableFuture<AppendedRecord> future : mine) {
+                        appended.add(future.join());
                     }
                     return null;
                 }));
             }
             start.countDown();
             for (Future<?> future : futures) {
-                future.get(60, TimeUnit.SECONDS);
+                future.get(120, TimeUnit.SECONDS);
             }
+            assertThat(log.lastDurableSequence()).isEqualTo(threads * perThread);
         } finally {
             pool.shutdownNow();
         }
 
         int total = threads * perThread;
-        assertThat(appended.stream().map(AppendedRecord::sequence).sorted().toList())
+        List<AppendedRecord> sorted = appended.stream()
+                .sorted((a, b) -> Long.compare(a.sequence(), b.sequence()))
+                .toList();
+        assertThat(sorted.stream().map(AppendedRecord::sequence).toList())
                 .isEqualTo(LongStream.rangeClosed(1, total).boxed().toList());
         assertThat(appended.stream().map(AppendedRecord::id).distinct().count()).isEqualTo(total);
+        assertThat(segmentFiles().size()).as("the records span several segments").isGreaterThan(1);
         assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(total));
         try (AuditRecords records = AuditRecords.open(directory)) {
-            List<String> hashes = records.stream().map(AuditRecord::hash).toList();
-            List<String> acknowledged = appended.stream()
-                    .sorted((a, b) -> Long.compare(a.sequence(), b.sequence()))
-                    .map(AppendedRecord::hash)
-                    .toList();
-            assertThat(hashes).isEqualTo(acknowledged);
+            String prev = ZEROS;
+            for (AppendedRecord acknowledged : sorted) {
+                AuditRecord record = records.next();
+                assertThat(record.sequence()).isEqualTo(acknowledged.sequence());
+                assertThat(record.id()).isEqualTo(acknowledged.id());
+                assertThat(record.prev()).as("prev of %d", record.sequence()).isEqualTo(prev);
+                assertThat(record.hash()).isEqualTo(acknowledged.hash());
+                prev = record.hash();
+            }
+            assertThat(records.next()).isNull();
         }
     }
 
@@ -377,20 +734,21 @@ class FileAuditLogTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve("data"))))
                 .isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nested))).isEqualTo("rwx------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nested.resolve("audit.log"))))
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(segment(nested, 1))))
                 .isEqualTo("rw-------");
     }
 
     @Test
-    void openCreatesDirectoryAndFile() throws IOException {
+    void openCreatesDirectoryWithoutSegment() throws IOException {
         Path nested = directory.resolve("a/b/audit");
 
         try (FileAuditLog log = FileAuditLog.open(nested, CLOCK)) {
-            assertThat(log.file()).isEqualTo(nested.resolve("audit.log"));
+            assertThat(log.directory()).isEqualTo(nested);
+            assertThat(log.lastDurableSequence()).isZero();
         }
 
-        assertThat(nested.resolve("audit.log")).isRegularFile().isEmptyFile();
-        assertThat(AuditVerifier.verify(nested)).isEqualTo(VerificationResult.valid(0));
+        assertThat(nested).isDirectory();
+        assertThat(segment(nested, 1)).doesNotExist();
     }
 
     @Test
@@ -409,7 +767,7 @@ class FileAuditLogTest {
         try {
             Assumptions.assumeFalse(Files.isWritable(readOnly),
                     "file modes do not restrict this user (root), so failedForceIsNotAcknowledged and"
-                            + " partialWriteIsCutOnNextAppend cover write failures instead");
+                            + " partialWriteIsCutBeforeNextBatch cover write failures instead");
 
             assertThatThrownBy(() -> FileAuditLog.open(readOnly, CLOCK))
                     .isInstanceOf(IOException.class)
@@ -436,19 +794,18 @@ class FileAuditLogTest {
     void openContinuesInvalidChain() throws IOException {
         writeLog(directory, 3);
         List<String> lines = new ArrayList<>(Files.readAllLines(logFile()));
-        lines.remove(1);
+        lines.set(1, lines.get(1).replace("req-2", "req-X"));
         Files.write(logFile(), lines);
         byte[] bytes = Files.readAllBytes(logFile());
-        String lastLineHash = RecordCodec.sha256Hex(bytes, bytes.length - 1 - lines.get(1).length(),
-                lines.get(1).length());
+        String lastLineHash = RecordCodec.sha256Hex(bytes, bytes.length - 1 - lines.get(2).length(),
+                lines.get(2).length());
 
         AppendedRecord next;
         try (CapturedLogs logs = new CapturedLogs();
                 FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
             assertThat(logs.messages(Level.ERROR)).singleElement().asString()
-                    .contains("not a valid hash chain")
-                    .contains("line 2")
-                    .contains("seq is 3 (expected: 2)");
+                    .contains("line 3")
+                    .contains("prev does not match the hash of record 2");
             next = log.append(decision("req-4"));
             log.append(decision("req-5"));
             assertThat(logs.messages(Level.ERROR)).as("logged once per open").hasSize(1);
@@ -456,7 +813,7 @@ class FileAuditLogTest {
 
         assertThat(next.sequence()).isEqualTo(4);
         try (AuditRecords records = AuditRecords.open(directory)) {
-            assertThat(records.stream().toList().get(2).prev()).isEqualTo(lastLineHash);
+            assertThat(records.stream().toList().get(3).prev()).isEqualTo(lastLineHash);
         }
         VerificationResult result = AuditVerifier.verify(directory);
         assertThat(result.valid()).isFalse();
@@ -482,19 +839,37 @@ class FileAuditLogTest {
 
     @Test
     void appendRejectsOversizedRecord() throws IOException {
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK, FaultyChannel::openAppend)) {
             AuditEvent huge = AuditEvent.builder(AuditEventType.DECISION, "req-1")
                     .reason("x".repeat(RecordCodec.MAX_LINE_BYTES))
+                    .build();
+            int fits = RecordCodec.MAX_LINE_BYTES - RecordCodec.encodeRecord(2, "rX", CLOCK.instant(),
+                    AuditEvent.builder(AuditEventType.DECISION, "req-3").reason("").build(), ZEROS).length;
+            AuditEvent largest = AuditEvent.builder(AuditEventType.DECISION, "req-3").reason("y".repeat(fits))
+                    .build();
+            AuditEvent oneMore = AuditEvent.builder(AuditEventType.DECISION, "req-3").reason("y".repeat(fits + 1))
                     .build();
 
             assertThatThrownBy(() -> log.append(huge))
                     .isInstanceOf(AuditWriteException.class)
                     .hasMessageContaining("maximum: " + RecordCodec.MAX_LINE_BYTES);
             assertThat(log.append(decision("req-2")).sequence()).isEqualTo(1);
+            assertThatThrownBy(() -> log.append(oneMore))
+                    .as("one byte over the limit at a one-digit seq")
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("maximum: " + RecordCodec.MAX_LINE_BYTES);
+            assertThat(log.append(largest).sequence()).isEqualTo(2);
         }
+        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
     }
 
     private Path logFile() {
-        return directory.resolve(FileAuditLog.FILE_NAME);
+        return segment(directory, 1);
+    }
+
+    private List<Path> segmentFiles() throws IOException {
+        try (var files = Files.list(directory)) {
+            return files.filter(file -> file.getFileName().toString().startsWith("audit-")).sorted().toList();
+        }
     }
 }

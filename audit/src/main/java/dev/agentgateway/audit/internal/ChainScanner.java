@@ -47,9 +47,17 @@ public final class ChainScanner {
     private ChainScanner() {
     }
 
-    /** Scans the lines of {@code in} and closes it. */
+    /** Scans the lines of {@code in}, the first segment of a log, and closes it. */
     public static Result scan(InputStream in, Mode mode) throws IOException {
-        String previousHash = RecordCodec.FIRST_PREV;
+        return scan(in, mode, 1, RecordCodec.FIRST_PREV);
+    }
+
+    /**
+     * Scans the lines of {@code in}, a segment whose first record should have seq {@code firstSequence} and chain
+     * to {@code previousHash}, and closes it.
+     */
+    public static Result scan(InputStream in, Mode mode, long firstSequence, String previousHash)
+            throws IOException {
         long verified = 0;
         Problem problem = null;
         LineReader.Line last = null;
@@ -60,19 +68,19 @@ public final class ChainScanner {
                 if (problem != null) {
                     continue;
                 }
-                String text = check(line, verified + 1, previousHash);
+                String text = check(line, firstSequence + verified, previousHash);
                 if (text == null) {
                     verified++;
                     previousHash = line.hash();
                     continue;
                 }
-                problem = new Problem(verified + 1, line.number(), text);
+                problem = new Problem(firstSequence + verified, line.number(), text);
                 if (text.startsWith(PREV_MISMATCH) && verified > 0) {
                     LineReader.Line next = reader.next();
                     if (next != null) {
                         last = next;
                         problem = locateEdit(problem, line, next);
-                        verified = problem.expectedSequence() - 1;
+                        verified = problem.expectedSequence() - firstSequence;
                     }
                 }
                 if (mode == Mode.STOP_AT_FIRST_PROBLEM) {
@@ -81,9 +89,9 @@ public final class ChainScanner {
             }
         }
         if (last == null) {
-            return new Result(0, null, 0, RecordCodec.FIRST_PREV, 0);
+            return new Result(0, null, 0, previousHash, 0);
         }
-        long lastSequence = problem == null ? verified : RecordCodec.sequenceOf(last.bytes());
+        long lastSequence = problem == null ? firstSequence + verified - 1 : RecordCodec.sequenceOf(last.bytes());
         return new Result(verified, problem, last.number(), last.hash(), lastSequence);
     }
 

@@ -1,19 +1,8 @@
 package dev.agentgateway.audit.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.io.CharacterEscapes;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.agentgateway.audit.AuditEvent;
 import dev.agentgateway.audit.AuditEventType;
 import dev.agentgateway.audit.AuditRecord;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,45 +24,73 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Encodes audit records as the JSON lines described on {@link dev.agentgateway.audit.FileAuditLog} and decodes
- * them back. Decoding accepts only lines that re-encode to the same bytes.
+ * Encodes audit records as RFC 8785 canonical JSON lines and decodes them back. Decoding accepts only lines that
+ * re-encode to the same bytes, so any edit that changes member order, spacing, escaping or number form is caught.
+ *
+ * <p>Members appear in RFC 8785 order (by name). The writer fills in {@code prev}, {@code seq} and {@code time}
+ * only when it knows the chain head, so {@link #encodeEvent} encodes everything else on the caller's thread and
+ * marks where those three members go; {@link #writeRecord} then copies the parts around them.
  */
 public final class RecordCodec {
 
-    /** Maximum length of one line without its newline. Appends of longer records are rejected. */
+    /** Maximum length of one record without its newline. Appends of longer records are rejected. */
     public static final int MAX_LINE_BYTES = 1 << 20;
 
     /** The {@code prev} of the first record. */
     public static final String FIRST_PREV = "0".repeat(64);
 
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
-    private static final CharacterEscapes PRINTABLE_ASCII_ESCAPES = new PrintableAsciiEscapes();
     private static final DateTimeFormatter TIME_FORMAT =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final Pattern ID_PATTERN = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern HASH_PATTERN = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern TIME_PATTERN =
+            Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
     private static final HexFormat HEX = HexFormat.of();
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    private static final List<Member> OPTIONAL_MEMBERS = List.of(
-            Member.text("principal", AuditEvent::principal, AuditEvent.Builder::principal),
+    private static final byte[] PREV_NAME = ascii("\"prev\":\"");
+    private static final byte[] SEQ_NAME = ascii("\"seq\":");
+    private static final byte[] TIME_NAME = ascii("\"time\":\"");
+
+    /**
+     * Bytes a record adds to its encoded event at least: braces, {@code prev}, a one-digit {@code seq} and
+     * {@code time}, less the encoded event's trailing comma. Each further digit of {@code seq} adds one byte.
+     */
+    public static final int MIN_RECORD_OVERHEAD = 1 + PREV_NAME.length + 64 + 2 + SEQ_NAME.length + 1 + 1
+            + TIME_NAME.length + 24 + 2 - 1 + 1;
+
+    // Event members in RFC 8785 order, split where id, prev, seq and time go.
+    private static final List<Member> BEFORE_ID = List.of(
             Member.text("actor", AuditEvent::actor, AuditEvent.Builder::actor),
-            Member.text("tool", AuditEvent::tool, AuditEvent.Builder::tool),
-            Member.text("method", AuditEvent::method, AuditEvent.Builder::method),
-            Member.text("path", AuditEvent::path, AuditEvent.Builder::path),
             Member.text("decision", AuditEvent::decision, AuditEvent.Builder::decision),
-            Member.text("rule", AuditEvent::rule, AuditEvent.Builder::rule),
-            Member.text("reason", AuditEvent::reason, AuditEvent.Builder::reason),
-            Member.text("missing_authority", AuditEvent::missingAuthority, AuditEvent.Builder::missingAuthority),
-            Member.text("token_jti", AuditEvent::tokenId, AuditEvent.Builder::tokenId),
-            Member.text("proof_jti", AuditEvent::proofId, AuditEvent.Builder::proofId),
+            Member.text("decision_record", AuditEvent::decisionRecordId, AuditEvent.Builder::decisionRecordId),
+            Member.int64("duration_ms", AuditEvent::durationMillis, AuditEvent.Builder::durationMillis));
+    private static final List<Member> BEFORE_PREV = List.of(
             Member.text("jkt", AuditEvent::keyThumbprint, AuditEvent.Builder::keyThumbprint),
-            Member.int32("status", AuditEvent::status, AuditEvent.Builder::status),
-            Member.int64("duration_ms", AuditEvent::durationMillis, AuditEvent.Builder::durationMillis),
+            Member.text("method", AuditEvent::method, AuditEvent.Builder::method),
+            Member.text("missing_authority", AuditEvent::missingAuthority, AuditEvent.Builder::missingAuthority),
+            Member.text("path", AuditEvent::path, AuditEvent.Builder::path));
+    private static final List<Member> BEFORE_SEQ = List.of(
+            Member.text("principal", AuditEvent::principal, AuditEvent.Builder::principal),
+            Member.text("proof_jti", AuditEvent::proofId, AuditEvent.Builder::proofId),
+            Member.text("proof_sha256", AuditEvent::proofHash, AuditEvent.Builder::proofHash),
+            Member.text("reason", AuditEvent::reason, AuditEvent.Builder::reason),
+            Member.text("request_id", AuditEvent::requestId, null),
             Member.int64("response_bytes", AuditEvent::responseBytes, AuditEvent.Builder::responseBytes),
-            Member.text("decision_record", AuditEvent::decisionRecordId, AuditEvent.Builder::decisionRecordId));
+            Member.text("rule", AuditEvent::rule, AuditEvent.Builder::rule));
+    private static final List<Member> BEFORE_TIME = List.of(
+            Member.int32("status", AuditEvent::status, AuditEvent.Builder::status));
+    private static final List<Member> AFTER_TIME = List.of(
+            Member.text("token_jti", AuditEvent::tokenId, AuditEvent.Builder::tokenId),
+            Member.text("token_sha256", AuditEvent::tokenHash, AuditEvent.Builder::tokenHash),
+            Member.text("tool", AuditEvent::tool, AuditEvent.Builder::tool),
+            new Member("type", Member.Kind.TEXT, event -> event.type().wireName(), null));
+
+    private static final List<Member> OPTIONAL_MEMBERS =
+            Stream.of(BEFORE_ID, BEFORE_PREV, BEFORE_SEQ, BEFORE_TIME, AFTER_TIME)
+            .flatMap(List::stream)
+            .filter(member -> member.setter() != null)
+            .toList();
 
     private static final Set<String> KNOWN_NAMES = Stream.concat(
                     Stream.of("seq", "id", "time", "type", "request_id", "prev"),
@@ -84,48 +101,80 @@ public final class RecordCodec {
     }
 
     /**
-     * Encodes the members that depend only on {@code event}, from {@code type} to {@code decision_record},
-     * without braces. Callers encode outside the append lock and pass the result to {@link #line}.
+     * An event encoded as record members, each followed by a comma, with {@code id} among them and the offsets
+     * where {@code prev}, {@code seq} and {@code time} go.
      */
-    public static byte[] encodeEventMembers(AuditEvent event) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator generator = JSON.createGenerator(out)) {
-            generator.setCharacterEscapes(PRINTABLE_ASCII_ESCAPES);
-            generator.writeStartObject();
-            generator.writeStringField("type", event.type().wireName());
-            generator.writeStringField("request_id", event.requestId());
-            for (Member member : OPTIONAL_MEMBERS) {
-                member.write(generator, event);
-            }
-            generator.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("encoding an audit event in memory failed", e);
-        }
-        byte[] object = out.toByteArray();
-        return Arrays.copyOfRange(object, 1, object.length - 1);
+    public record EncodedEvent(String id, byte[] bytes, int prevAt, int seqAt, int timeAt) {
     }
 
     /**
-     * Assembles a whole line, newline included. {@code id} must be base64url characters and {@code prev} a
-     * lowercase hex SHA-256, so these members need no escaping.
+     * Encodes {@code event} and its record id.
+     *
+     * @throws IllegalArgumentException when {@code id} is not 1 to 64 base64url characters or a number is outside
+     *     [0, 2<sup>53</sup> − 1]
      */
-    public static byte[] line(long sequence, String id, Instant time, byte[] eventMembers, String prev) {
-        if (!ID_PATTERN.matcher(id).matches()) {
-            throw new IllegalArgumentException("record id rejected: \"" + printable(id)
-                    + "\" (expected: 1 to 64 base64url characters)");
+    public static EncodedEvent encodeEvent(String id, AuditEvent event) {
+        checkId(id);
+        ByteSink out = new ByteSink(384);
+        writeMembers(out, BEFORE_ID, event);
+        CanonicalJson.writeName(out, "id");
+        CanonicalJson.writeString(out, id);
+        out.write(',');
+        writeMembers(out, BEFORE_PREV, event);
+        int prevAt = out.size();
+        writeMembers(out, BEFORE_SEQ, event);
+        int seqAt = out.size();
+        writeMembers(out, BEFORE_TIME, event);
+        int timeAt = out.size();
+        writeMembers(out, AFTER_TIME, event);
+        return new EncodedEvent(id, out.toByteArray(), prevAt, seqAt, timeAt);
+    }
+
+    private static void writeMembers(ByteSink out, List<Member> members, AuditEvent event) {
+        for (Member member : members) {
+            member.write(out, event);
         }
+    }
+
+    /**
+     * Writes the record of {@code event} at {@code sequence} to {@code out}, without a newline.
+     *
+     * @param time the {@code time} member's value as {@link #formatTime} returns it, in ASCII
+     * @param prev SHA-256 of the previous record, 32 bytes
+     */
+    public static void writeRecord(ByteSink out, EncodedEvent event, long sequence, byte[] time, byte[] prev) {
+        byte[] bytes = event.bytes();
+        out.write('{');
+        out.write(bytes, 0, event.prevAt());
+        out.write(PREV_NAME);
+        for (byte b : prev) {
+            out.write(HEX_DIGITS[(b >> 4) & 0xF]);
+            out.write(HEX_DIGITS[b & 0xF]);
+        }
+        out.write('"');
+        out.write(',');
+        out.write(bytes, event.prevAt(), event.seqAt() - event.prevAt());
+        out.write(SEQ_NAME);
+        CanonicalJson.writeInteger(out, sequence);
+        out.write(',');
+        out.write(bytes, event.seqAt(), event.timeAt() - event.seqAt());
+        out.write(TIME_NAME);
+        out.write(time);
+        out.write('"');
+        out.write(',');
+        out.write(bytes, event.timeAt(), bytes.length - event.timeAt() - 1);
+        out.write('}');
+    }
+
+    /** Returns the record of {@code event} as {@link #writeRecord} writes it, without a newline. */
+    public static byte[] encodeRecord(long sequence, String id, Instant time, AuditEvent event, String prev) {
         if (!HASH_PATTERN.matcher(prev).matches()) {
             throw new IllegalArgumentException("prev rejected: \"" + printable(prev)
                     + "\" (expected: 64 lowercase hex digits)");
         }
-        byte[] head = ("{\"seq\":" + sequence + ",\"id\":\"" + id + "\",\"time\":\"" + formatTime(time) + "\",")
-                .getBytes(StandardCharsets.US_ASCII);
-        byte[] tail = (",\"prev\":\"" + prev + "\"}\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] line = new byte[head.length + eventMembers.length + tail.length];
-        System.arraycopy(head, 0, line, 0, head.length);
-        System.arraycopy(eventMembers, 0, line, head.length, eventMembers.length);
-        System.arraycopy(tail, 0, line, head.length + eventMembers.length, tail.length);
-        return line;
+        ByteSink out = new ByteSink(512);
+        writeRecord(out, encodeEvent(id, event), sequence, ascii(formatTime(time)), HEX.parseHex(prev));
+        return out.toByteArray();
     }
 
     /** Formats {@code time} as RFC 3339 in UTC with exactly three fraction digits, truncating finer digits. */
@@ -145,6 +194,11 @@ public final class RecordCodec {
         return HEX.formatHex(digest);
     }
 
+    /** Returns the bytes of 64 lowercase hex digits. */
+    public static byte[] unhex(String hex) {
+        return HEX.parseHex(hex);
+    }
+
     /** Returns a new SHA-256 digest, which every Java runtime provides. */
     public static MessageDigest newSha256() {
         try {
@@ -155,24 +209,28 @@ public final class RecordCodec {
     }
 
     /**
-     * Decodes one line (without its newline) into a record.
+     * Decodes one record (a line without its newline).
      *
      * @param hash the line's SHA-256, hex encoded
      * @throws RecordFormatException when the line is not valid JSON, not an object, has duplicate, unknown,
-     *     missing or mistyped members, or is not in the form the log writes
+     *     missing or mistyped members, or is not in canonical form
      */
     public static AuditRecord decode(byte[] line, String hash) throws RecordFormatException {
-        Map<String, Object> members = parseObject(line);
+        Map<String, Object> members = CanonicalJson.parseObject(line, 0, line.length);
         for (String name : members.keySet()) {
             if (!KNOWN_NAMES.contains(name)) {
                 throw new RecordFormatException("unknown member \"" + printable(name) + "\"");
             }
         }
-        AuditRecord record = toRecord(members, hash);
+        AuditRecord record = toRecord(members, hash, new String(line, StandardCharsets.UTF_8));
 
-        byte[] canonical = line(record.sequence(), record.id(), record.time(),
-                encodeEventMembers(record.event()), record.prev());
-        if (!Arrays.equals(line, 0, line.length, canonical, 0, canonical.length - 1)) {
+        byte[] canonical;
+        try {
+            canonical = encodeRecord(record.sequence(), record.id(), record.time(), record.event(), record.prev());
+        } catch (IllegalArgumentException e) {
+            throw new RecordFormatException("a member is out of range: " + e.getMessage());
+        }
+        if (!Arrays.equals(line, canonical)) {
             throw new RecordFormatException(
                     "line is not in canonical form (member order, spacing, escaping or number format differs)");
         }
@@ -188,16 +246,16 @@ public final class RecordCodec {
             return 0;
         }
         try {
-            Object sequence = parseObject(line).get("seq");
+            Object sequence = CanonicalJson.parseObject(line, 0, line.length).get("seq");
             return sequence instanceof Long ? (Long) sequence : 0;
         } catch (RecordFormatException e) {
             return 0;
         }
     }
 
-    /** Returns the members of {@code record} under their wire names, in writing order. */
+    /** Returns the members of {@code record} under their wire names, in RFC 8785 order. */
     public static Map<String, Object> toMap(AuditRecord record) {
-        Map<String, Object> members = new LinkedHashMap<>();
+        Map<String, Object> members = new java.util.TreeMap<>();
         members.put("seq", record.sequence());
         members.put("id", record.id());
         members.put("time", formatTime(record.time()));
@@ -210,7 +268,7 @@ public final class RecordCodec {
             }
         }
         members.put("prev", record.prev());
-        return members;
+        return new LinkedHashMap<>(members);
     }
 
     /** Returns {@code text} with characters outside printable ASCII escaped, cut to 120 characters. */
@@ -227,43 +285,19 @@ public final class RecordCodec {
         return out.length() < 120 ? out.toString() : out + "…";
     }
 
-    private static Map<String, Object> parseObject(byte[] line) throws RecordFormatException {
-        Map<String, Object> members = new LinkedHashMap<>();
-        try (JsonParser parser = JSON.createParser(line)) {
-            JsonToken token = parser.nextToken();
-            if (token == null) {
-                throw new RecordFormatException("line is not valid JSON: the line is empty");
-            }
-            if (token != JsonToken.START_OBJECT) {
-                throw new RecordFormatException("line is not a JSON object");
-            }
-            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                members.put(name, readValue(parser, parser.nextToken(), name));
-            }
-            if (parser.nextToken() != null) {
-                throw new RecordFormatException("line is not valid JSON: content follows the JSON object");
-            }
-        } catch (JsonProcessingException e) {
-            throw new RecordFormatException("line is not valid JSON: " + printable(e.getOriginalMessage()));
-        } catch (IOException e) {
-            throw new RecordFormatException("line could not be parsed: " + printable(String.valueOf(e.getMessage())));
+    private static void checkId(String id) {
+        if (!ID_PATTERN.matcher(id).matches()) {
+            throw new IllegalArgumentException("record id rejected: \"" + printable(id)
+                    + "\" (expected: 1 to 64 base64url characters)");
         }
-        return members;
     }
 
-    private static Object readValue(JsonParser parser, JsonToken token, String name)
-            throws IOException, RecordFormatException {
-        if (token == JsonToken.VALUE_STRING) {
-            return parser.getText();
-        }
-        if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-            return parser.getLongValue();
-        }
-        throw new RecordFormatException("member \"" + printable(name) + "\" is not a string or an integer");
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static AuditRecord toRecord(Map<String, Object> members, String hash) throws RecordFormatException {
+    private static AuditRecord toRecord(Map<String, Object> members, String hash, String line)
+            throws RecordFormatException {
         long sequence = requiredInteger(members, "seq");
         if (sequence < 1) {
             throw new RecordFormatException("seq is " + sequence + " (expected: 1 or more)");
@@ -287,7 +321,7 @@ public final class RecordCodec {
                 member.read(event, value);
             }
         }
-        return new AuditRecord(sequence, id, time, event.build(), prev, hash);
+        return new AuditRecord(sequence, id, time, event.build(), prev, hash, line);
     }
 
     private static long requiredInteger(Map<String, Object> members, String name) throws RecordFormatException {
@@ -314,11 +348,14 @@ public final class RecordCodec {
 
     private static Instant parseTime(String text) throws RecordFormatException {
         try {
-            return Instant.parse(text);
+            if (TIME_PATTERN.matcher(text).matches()) {
+                return Instant.parse(text);
+            }
         } catch (DateTimeParseException e) {
-            throw new RecordFormatException("time is \"" + printable(text)
-                    + "\" (expected: RFC 3339 UTC time such as 2026-01-31T12:00:00.000Z)");
+            // Reported below with the expected form.
         }
+        throw new RecordFormatException("time is \"" + printable(text)
+                + "\" (expected: RFC 3339 UTC time with milliseconds such as 2026-01-31T12:00:00.000Z)");
     }
 
     private static AuditEventType parseType(String text) throws RecordFormatException {
@@ -331,7 +368,10 @@ public final class RecordCodec {
                 + "\" (expected: decision, outcome or token_exchange)");
     }
 
-    /** One optional member: its wire name, how it is read from an event and how it is set on a builder. */
+    /**
+     * One event member: its wire name, how it is read from an event and how it is set on a builder. The setter is
+     * {@code null} for the required members, which the builder takes at construction.
+     */
     private record Member(String name, Kind kind, Function<AuditEvent, Object> getter,
             BiConsumer<AuditEvent.Builder, Object> setter) {
 
@@ -340,7 +380,7 @@ public final class RecordCodec {
         static Member text(String name, Function<AuditEvent, String> getter,
                 BiConsumer<AuditEvent.Builder, String> setter) {
             return new Member(name, Kind.TEXT, getter::apply,
-                    (builder, value) -> setter.accept(builder, (String) value));
+                    setter == null ? null : (builder, value) -> setter.accept(builder, (String) value));
         }
 
         static Member int32(String name, Function<AuditEvent, Integer> getter,
@@ -355,17 +395,24 @@ public final class RecordCodec {
                     (builder, value) -> setter.accept(builder, (Long) value));
         }
 
-        void write(JsonGenerator generator, AuditEvent event) throws IOException {
+        /** Writes {@code "name":value,} when the event has a value. */
+        void write(ByteSink out, AuditEvent event) {
             Object value = getter.apply(event);
             if (value == null) {
                 return;
             }
-            generator.writeFieldName(name);
+            CanonicalJson.writeName(out, name);
             if (kind == Kind.TEXT) {
-                generator.writeString((String) value);
+                CanonicalJson.writeString(out, (String) value);
             } else {
-                generator.writeNumber(((Number) value).longValue());
+                long number = ((Number) value).longValue();
+                if (number < 0 || number > CanonicalJson.MAX_INTEGER) {
+                    throw new IllegalArgumentException(name + " rejected: " + number + " (expected: 0 to "
+                            + CanonicalJson.MAX_INTEGER + ")");
+                }
+                CanonicalJson.writeInteger(out, number);
             }
+            out.write(',');
         }
 
         void read(AuditEvent.Builder builder, Object value) throws RecordFormatException {
@@ -375,34 +422,15 @@ public final class RecordCodec {
             if (kind != Kind.TEXT && !(value instanceof Long)) {
                 throw new RecordFormatException("member \"" + name + "\" is not an integer");
             }
-            if (kind == Kind.INT32 && ((Long) value < Integer.MIN_VALUE || (Long) value > Integer.MAX_VALUE)) {
+            if (kind != Kind.TEXT && ((Long) value < 0 || (Long) value > CanonicalJson.MAX_INTEGER)) {
+                throw new RecordFormatException("member \"" + name + "\" is " + value + " (expected: 0 to "
+                        + CanonicalJson.MAX_INTEGER + ")");
+            }
+            if (kind == Kind.INT32 && (Long) value > Integer.MAX_VALUE) {
                 throw new RecordFormatException(
-                        "member \"" + name + "\" is " + value + " (expected: a 32-bit integer)");
+                        "member \"" + name + "\" is " + value + " (expected: at most " + Integer.MAX_VALUE + ")");
             }
             setter.accept(builder, value);
-        }
-    }
-
-    /** Escapes DEL as well as Jackson's standard set, so with non-ASCII escaping every byte is printable. */
-    private static final class PrintableAsciiEscapes extends CharacterEscapes {
-
-        private static final long serialVersionUID = 1L;
-
-        private final int[] asciiEscapes;
-
-        PrintableAsciiEscapes() {
-            asciiEscapes = standardAsciiEscapesForJSON();
-            asciiEscapes[0x7F] = ESCAPE_STANDARD;
-        }
-
-        @Override
-        public int[] getEscapeCodesForAscii() {
-            return asciiEscapes;
-        }
-
-        @Override
-        public com.fasterxml.jackson.core.SerializableString getEscapeSequence(int ch) {
-            return null;
         }
     }
 }
