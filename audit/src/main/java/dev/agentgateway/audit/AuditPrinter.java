@@ -1,7 +1,5 @@
 package dev.agentgateway.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -19,7 +17,6 @@ import java.util.Locale;
  */
 public final class AuditPrinter {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -62,16 +59,11 @@ public final class AuditPrinter {
     }
 
     /**
-     * Returns the JSON form of {@code record}: one line of printable ASCII, without a line end.
+     * Returns the JSON form of {@code record}: its stored line with every character outside printable ASCII
+     * escaped, without a line end.
      */
     public static String json(AuditRecord record) {
-        // TODO: escape the record's exact line once AuditRecord carries it; until then the members are
-        // serialized again from the decoded record, in the reader's member order.
-        try {
-            return asciiJson(JSON.writeValueAsString(record.toMap()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("serializing audit record " + record.sequence() + " failed", e);
-        }
+        return asciiJson(record.line());
     }
 
     /**

@@ -135,9 +135,9 @@ public final class GatewayServer implements AutoCloseable {
             }
             log.info("Sample operations tool listening on {}", sampleTool.address());
         }
-        // TODO: open with FileAuditLog.open(config.audit(), AuditSigningKey.loadOrGenerate(...), clock,
-        // metrics.auditCommitObserver()) once the segmented log and the audit key exist.
-        auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit().directory(), clock), metrics, clock);
+        // TODO: pass AuditSigningKey.loadOrGenerate(config.audit().signingKey()) once the log signs checkpoints.
+        auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit(), clock, metrics.auditCommitObserver()),
+                metrics, clock);
         metrics.auditWritability(auditRecorder::writable);
         Policy policy = Policy.from(config.policy(), clock);
         tokenExchangeExecutor = Executors.newFixedThreadPool(TOKEN_EXCHANGE_THREADS,

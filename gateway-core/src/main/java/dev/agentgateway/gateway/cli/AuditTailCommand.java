@@ -3,9 +3,9 @@ package dev.agentgateway.gateway.cli;
 import dev.agentgateway.audit.AuditFilter;
 import dev.agentgateway.audit.AuditPrinter;
 import dev.agentgateway.audit.AuditRecord;
+import dev.agentgateway.audit.AuditRecords;
 import dev.agentgateway.config.ConfigException;
 import dev.agentgateway.config.ConfigLoader;
-import dev.agentgateway.gateway.internal.AuditFollower;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -62,7 +62,7 @@ final class AuditTailCommand implements Callable<Integer> {
     @Option(names = "--decision", paramLabel = "allow|deny", description = "Print records with this decision only.")
     private String decision;
 
-    @Option(names = "--json", description = "Print each record as JSON with every non-ASCII character escaped.")
+    @Option(names = "--json", description = "Print each record as its JSON line, with every character outside printable ASCII escaped.")
     private boolean json;
 
     @Override
@@ -71,7 +71,7 @@ final class AuditTailCommand implements Callable<Integer> {
         Path logDirectory = logDirectory();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (AuditFollower records = AuditFollower.open(logDirectory, 0)) {
+        try (AuditRecords records = AuditRecords.open(logDirectory)) {
             do {
                 printAvailable(records, filter, out);
                 out.flush();
@@ -83,7 +83,7 @@ final class AuditTailCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Waits before the next read; returns false when interrupted, which ends --follow (Ctrl-C in a shell). */
+    /** Waits before the next read. Returns false when the thread is interrupted, which ends --follow. */
     private static boolean waitForMore() {
         try {
             Thread.sleep(FOLLOW_INTERVAL.toMillis());
@@ -94,7 +94,7 @@ final class AuditTailCommand implements Callable<Integer> {
         }
     }
 
-    private void printAvailable(AuditFollower records, AuditFilter filter, PrintWriter out) throws IOException {
+    private void printAvailable(AuditRecords records, AuditFilter filter, PrintWriter out) throws IOException {
         for (AuditRecord record = records.next(); record != null; record = records.next()) {
             if (filter.matches(record)) {
                 out.println(json ? AuditPrinter.json(record) : AuditPrinter.readable(record));

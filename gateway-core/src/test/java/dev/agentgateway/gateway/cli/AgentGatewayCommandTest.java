@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import dev.agentgateway.audit.AuditEvent;
 import dev.agentgateway.audit.AuditEventType;
 import dev.agentgateway.audit.FileAuditLog;
+import dev.agentgateway.gateway.AuditSegments;
 import dev.agentgateway.config.ConfigLoader;
 import dev.agentgateway.gateway.GatewayServer;
 import java.io.PrintWriter;
@@ -134,14 +135,14 @@ class AgentGatewayCommandTest {
     @Test
     void auditVerifyTamperedLogExits1(@TempDir Path directory) throws Exception {
         writeRecords(directory, 3);
-        Path file = directory.resolve(FileAuditLog.FILE_NAME);
+        Path file = AuditSegments.newest(directory);
         List<String> lines = Files.readAllLines(file);
         lines.set(1, lines.get(1).replace("\"GET\"", "\"PUT\""));
         Files.write(file, lines);
 
         assertThat(run("audit", "verify", directory.toString())).isEqualTo(1);
         // The edit keeps record 2 well-formed, so the chain breaks at record 3, whose prev no longer matches.
-        assertThat(out.toString()).startsWith("audit log invalid: record 3 (file " + FileAuditLog.FILE_NAME
+        assertThat(out.toString()).startsWith("audit log invalid: record 3 (file " + file.getFileName()
                 + ", line 3): prev does not match");
     }
 

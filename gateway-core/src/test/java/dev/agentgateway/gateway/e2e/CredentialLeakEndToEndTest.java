@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentgateway.audit.AuditEventType;
+import dev.agentgateway.audit.AuditRecord;
+import dev.agentgateway.audit.AuditRecords;
 import dev.agentgateway.config.ConfigLoader;
 import dev.agentgateway.gateway.CapturedLogs;
 import dev.agentgateway.gateway.GatewayServer;
@@ -12,7 +15,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -128,6 +133,11 @@ class CredentialLeakEndToEndTest {
         }
 
         assertThat(logLines).as("log lines").isNotEmpty();
+        List<AuditRecord> records = readRecords();
+        assertThat(records).extracting(record -> record.event().proofHash()).containsExactly(
+                sha256(secrets.get(2)), sha256(secrets.get(4)), sha256(secrets.get(6)));
+        assertThat(records).extracting(record -> record.event().tokenHash()).containsExactly(
+                null, sha256(secrets.get(3)), sha256(secrets.get(5)));
         String auditFiles = auditFilesText();
         assertThat(auditFiles).as("audit files").contains("\"decision\":\"deny\"");
         for (String secret : secrets) {
@@ -135,6 +145,18 @@ class CredentialLeakEndToEndTest {
             assertThat(auditFiles).as("audit files").doesNotContain(signature);
             assertThat(logLines).as("log lines").noneMatch(line -> line.contains(signature));
         }
+    }
+
+    /** Returns the token exchange, allowed call and rejected call records; outcomes carry no credentials. */
+    private List<AuditRecord> readRecords() throws Exception {
+        try (AuditRecords records = AuditRecords.open(gateway.auditDirectory())) {
+            return records.stream().filter(record -> record.event().type() != AuditEventType.OUTCOME).toList();
+        }
+    }
+
+    private static String sha256(String compact) throws Exception {
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest(compact.getBytes(StandardCharsets.US_ASCII));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
     }
 
     private String auditFilesText() throws Exception {

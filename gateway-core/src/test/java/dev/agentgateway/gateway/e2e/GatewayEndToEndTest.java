@@ -15,11 +15,11 @@ import dev.agentgateway.audit.AuditEventType;
 import dev.agentgateway.audit.AuditRecord;
 import dev.agentgateway.audit.AuditRecords;
 import dev.agentgateway.audit.AuditVerifier;
-import dev.agentgateway.audit.FileAuditLog;
 import dev.agentgateway.audit.VerificationResult;
 import dev.agentgateway.config.ConfigLoader;
 import dev.agentgateway.config.GatewayConfig;
 import dev.agentgateway.config.RouteConfig;
+import dev.agentgateway.gateway.AuditSegments;
 import dev.agentgateway.gateway.CapturedLogs;
 import dev.agentgateway.gateway.GatewayServer;
 import dev.agentgateway.gateway.e2e.RecordingBackend.ReceivedRequest;
@@ -544,7 +544,7 @@ class GatewayEndToEndTest {
         String token = aliceToken("ops", "ops.read");
         assertThat(agent.call("GET", QUEUES, token, Map.of()).statusCode()).isEqualTo(200);
         String admin = "http://127.0.0.1:" + gateway.adminAddress().getPort();
-        long logSize = Files.size(gateway.auditDirectory().resolve(FileAuditLog.FILE_NAME));
+        long logSize = Files.size(AuditSegments.newest(gateway.auditDirectory()));
 
         HttpResponse<String> failed;
         HttpResponse<String> readiness;
@@ -588,7 +588,7 @@ class GatewayEndToEndTest {
     @Test
     void auditFailureWithholdsIssuedToken() throws Exception {
         aliceToken("ops", "ops.read");
-        long logSize = Files.size(gateway.auditDirectory().resolve(FileAuditLog.FILE_NAME));
+        long logSize = Files.size(AuditSegments.newest(gateway.auditDirectory()));
 
         HttpResponse<String> response;
         setFileSizeLimit(logSize + ":unlimited");

@@ -2,7 +2,7 @@ package dev.agentgateway.gateway.internal.admin;
 
 import dev.agentgateway.audit.AuditPrinter;
 import dev.agentgateway.audit.AuditRecord;
-import dev.agentgateway.gateway.internal.AuditFollower;
+import dev.agentgateway.audit.AuditRecords;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One server-sent event stream of audit records on an admin connection. Each matching record is one event:
  * {@code id: <seq>}, {@code event: audit} and one {@code data:} line holding the record as JSON, which has no line
- * break because JSON escapes them. A reader thread polls the log; it reads nothing while the connection is not
+ * break because JSON escapes them. A reader thread polls the log. It reads nothing while the connection is not
  * writable, so a slow client holds back the reads instead of filling memory.
  */
 final class AuditStream {
@@ -49,7 +49,7 @@ final class AuditStream {
     private final ScheduledExecutorService readers;
 
     // Guarded by this; read and written on reader threads only.
-    private AuditFollower follower;
+    private AuditRecords follower;
     private boolean closed;
     private long lastEventNanos;
     private ScheduledFuture<?> polling;
@@ -96,10 +96,15 @@ final class AuditStream {
         }
         try {
             if (follower == null) {
-                follower = AuditFollower.open(directory, query.afterSequence());
+                follower = AuditRecords.open(directory, query.afterSequence());
             }
             sendAvailable();
         } catch (IOException | RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                // The gateway is stopping and interrupted the read; its connections close with it.
+                channel.close();
+                return;
+            }
             log.warn("Audit stream to {} stopped: reading the audit log in {} failed", channel.remoteAddress(),
                     directory, e);
             channel.close();
@@ -128,10 +133,13 @@ final class AuditStream {
         }
     }
 
-    /** Returns the event of {@code record}; its one {@code data:} line is printable ASCII JSON. */
+    /**
+     * Returns the event of {@code record}. Its one {@code data:} line is the stored record line with every
+     * character outside printable ASCII escaped, so no C1 control or bidirectional override reaches a terminal
+     * that shows the stream. The content is unchanged: RFC 8785 canonicalization of the data gives back the
+     * stored bytes, whose SHA-256 is the next record's {@code prev}.
+     */
     private static ByteBuf event(AuditRecord record) {
-        // TODO: send the record's exact line (JCS, so still one line) once AuditRecord carries it, so a
-        // consumer can hash it into the chain.
         String text = "id: " + record.sequence() + "\nevent: audit\ndata: " + AuditPrinter.json(record) + "\n\n";
         return Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
     }
