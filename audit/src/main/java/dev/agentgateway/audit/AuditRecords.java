@@ -14,13 +14,16 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -31,6 +34,10 @@ import java.util.stream.StreamSupport;
  *
  * <p>Each record is decoded strictly (canonical form, known members) and its {@code seq} must match its position,
  * but the hash chain is not checked: {@link AuditVerifier} does that. Not thread-safe.
+ *
+ * <p>NOTE: a reader opened without a durable-sequence bound (as a reader in another process must be) can return a
+ * record as soon as its line is written, before the fsync that makes it durable. When that fsync fails, the writer
+ * cuts the line and may later write a different record with the same seq.
  */
 public final class AuditRecords implements Closeable {
 
@@ -38,10 +45,13 @@ public final class AuditRecords implements Closeable {
 
     private final Path directory;
     private final long afterSequence;
+    private final LongSupplier durableSequence;
     private final MessageDigest digest = RecordCodec.newSha256();
 
     private Segment segment;
     private FileChannel channel;
+    /** Identity of the file {@link #channel} reads, or {@code null} when the file system has none. */
+    private Object fileKey;
     /** Seq of the next line in the current segment. */
     private long nextSequence;
     private byte[] buffer = new byte[INITIAL_BUFFER_BYTES];
@@ -51,9 +61,10 @@ public final class AuditRecords implements Closeable {
     private int end;
     private boolean closed;
 
-    private AuditRecords(Path directory, long afterSequence) {
+    private AuditRecords(Path directory, long afterSequence, LongSupplier durableSequence) {
         this.directory = directory;
         this.afterSequence = afterSequence;
+        this.durableSequence = durableSequence;
     }
 
     /**
@@ -75,6 +86,20 @@ public final class AuditRecords implements Closeable {
      * @throws IllegalArgumentException when {@code afterSequence} is negative
      */
     public static AuditRecords open(Path directory, long afterSequence) throws IOException {
+        return open(directory, afterSequence, () -> Long.MAX_VALUE);
+    }
+
+    /**
+     * Opens the log in {@code directory} for reading the records whose seq is greater than {@code afterSequence}
+     * and at most {@code durableSequence}, read anew on each call of {@link #next()}. Readers in the process that
+     * writes the log pass {@link AuditLog#lastDurableSequence()}, so they never return a record whose write is
+     * not yet durable and could still be cut and replaced after a failed fsync.
+     *
+     * @throws IllegalArgumentException when {@code afterSequence} is negative
+     */
+    public static AuditRecords open(Path directory, long afterSequence, LongSupplier durableSequence)
+            throws IOException {
+        Objects.requireNonNull(durableSequence, "durableSequence");
         if (afterSequence < 0) {
             throw new IllegalArgumentException("afterSequence: " + afterSequence + " (expected: 0 or more)");
         }
@@ -85,7 +110,7 @@ public final class AuditRecords implements Closeable {
             throw new NotDirectoryException(directory.toString());
         }
         Segments.rejectLegacyLog(directory);
-        return new AuditRecords(directory, afterSequence);
+        return new AuditRecords(directory, afterSequence, durableSequence);
     }
 
     /**
@@ -99,16 +124,22 @@ public final class AuditRecords implements Closeable {
         if (closed) {
             throw new IOException("audit record reader is closed");
         }
+        long durable = durableSequence.getAsLong();
         while (true) {
             if (segment == null && !openSegment()) {
                 return null;
             }
+            if (nextSequence > afterSequence && nextSequence > durable) {
+                // Bytes read past the durable records may still be cut and rewritten, so they are read again.
+                end = start;
+                return null;
+            }
             int lineEnd = nextLineEnd();
             if (lineEnd < 0) {
-                if (!finishedSegment()) {
-                    return null;
+                if (finishedSegment() || replacedSegment()) {
+                    continue;
                 }
-                continue;
+                return null;
             }
             long sequence = nextSequence++;
             int lineStart = start;
@@ -146,6 +177,7 @@ public final class AuditRecords implements Closeable {
             channel.close();
         }
         channel = opened;
+        fileKey = fileKey(next.path());
         segment = next;
         nextSequence = next.firstSequence();
         bufferOffset = 0;
@@ -158,6 +190,9 @@ public final class AuditRecords implements Closeable {
      * complete. Returns false when there is none yet.
      */
     private boolean finishedSegment() throws IOException {
+        if (nextSequence == segment.firstSequence()) {
+            return false;
+        }
         Segment following = Segments.segment(directory, nextSequence);
         if (!Files.exists(following.path())) {
             return false;
@@ -171,6 +206,40 @@ public final class AuditRecords implements Closeable {
         }
         switchTo(following);
         return true;
+    }
+
+    /**
+     * Reopens the current segment when its file was replaced, and returns whether it was. The writer deletes a new
+     * segment whose first batch failed and creates it again for the next batch, so a reader that opened the
+     * deleted file would otherwise wait on it forever.
+     */
+    private boolean replacedSegment() throws IOException {
+        if (fileKey == null) {
+            return false;
+        }
+        Object current;
+        try {
+            current = fileKey(segment.path());
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        if (fileKey.equals(current)) {
+            return false;
+        }
+        FileChannel opened;
+        try {
+            opened = FileChannel.open(segment.path(), StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        channel.close();
+        channel = opened;
+        fileKey = current;
+        return true;
+    }
+
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.agentgateway.audit;
 
 import dev.agentgateway.audit.internal.ByteSink;
+import dev.agentgateway.audit.internal.CheckpointFile;
 import dev.agentgateway.audit.internal.LogRecovery;
 import dev.agentgateway.audit.internal.RecordCodec;
 import dev.agentgateway.audit.internal.RecordCodec.EncodedEvent;
@@ -33,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -69,6 +71,8 @@ public final class FileAuditLog implements AuditLog {
      * readers in the same process do.
      */
     public static final String LOCK_FILE_NAME = "audit.lock";
+    /** Name of the file of signed checkpoints in the audit directory. */
+    public static final String CHECKPOINT_FILE_NAME = CheckpointFile.FILE_NAME;
 
     private static final Logger LOG = LoggerFactory.getLogger(FileAuditLog.class);
 
@@ -80,6 +84,9 @@ public final class FileAuditLog implements AuditLog {
     private static final byte[] PROBE = " ".repeat(4096).getBytes(StandardCharsets.US_ASCII);
     /** Most records one batch takes from the queue, which bounds the batch buffer. */
     private static final int MAX_BATCH_RECORDS = 4096;
+    /** Wait before trying again after a checkpoint could not be written. */
+    private static final long CHECKPOINT_RETRY_MILLIS = 1000;
+    private static final byte LEAF_PREFIX = 0x00;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
@@ -99,6 +106,7 @@ public final class FileAuditLog implements AuditLog {
         final long queuedNanos;
         long sequence;
         byte[] hash;
+        byte[] leafHash;
 
         Pending(EncodedEvent event, long queuedNanos) {
             this.event = event;
@@ -135,11 +143,16 @@ public final class FileAuditLog implements AuditLog {
     private final ChannelOpener opener;
     private final Supplier<String> idGenerator;
     private final FileChannel directoryLock;
+    private final AuditSigningKey key;
+    private final long checkpointEveryRecords;
+    private final long checkpointIntervalMillis;
 
     private final LinkedBlockingQueue<Pending> queue;
     private final AtomicInteger pendingRecords = new AtomicInteger();
     private final Thread writer;
+    /** Set by {@link #close} or when the writer thread fails; later appends fail at once. */
     private volatile boolean closing;
+    private final AtomicBoolean closeCalled = new AtomicBoolean();
     /** Set by the writer thread before its last drain of the queue; later appends fail. */
     private volatile boolean stopped;
     private volatile long durableSequence;
@@ -153,11 +166,31 @@ public final class FileAuditLog implements AuditLog {
     private boolean repairNeeded;
     private final ByteSink batchBuffer = new ByteSink(64 * 1024);
     private final MessageDigest chainDigest = RecordCodec.newSha256();
+    private final MessageDigest leafDigest = RecordCodec.newSha256();
 
-    private FileAuditLog(Path directory, AuditConfig config, Clock clock, CommitObserver observer,
-            ChannelOpener opener, Supplier<String> idGenerator, FileChannel directoryLock,
-            LogRecovery.State recovered, FileChannel newestChannel) {
+    // Used by the writer thread only, and by open and close before it starts and after it stops.
+    /** Tree head of the durable records. */
+    private final MerkleTree.Builder tree;
+    private final CheckpointFile checkpoints;
+    /** Clock time at which the oldest record not covered by a checkpoint became durable, or -1 when none is. */
+    private long firstUncoveredMillis = -1;
+    /** Clock time before which no checkpoint is tried again after a failure. */
+    private long checkpointRetryMillis;
+    private boolean checkpointFailing;
+
+    private FileAuditLog(Path directory, AuditConfig config, AuditSigningKey key, Clock clock,
+            CommitObserver observer, ChannelOpener opener, Supplier<String> idGenerator, FileChannel directoryLock,
+            LogRecovery.State recovered, FileChannel newestChannel, MerkleTree.Builder tree,
+            CheckpointFile checkpoints) {
         this.directory = directory;
+        this.key = key;
+        this.checkpointEveryRecords = config.checkpointEveryRecords();
+        this.checkpointIntervalMillis = config.checkpointInterval().toMillis();
+        this.tree = tree;
+        this.checkpoints = checkpoints;
+        if (tree.size() > checkpoints.lastSize()) {
+            this.firstUncoveredMillis = clock.millis();
+        }
         this.segmentMaxBytes = config.segmentMaxBytes();
         this.segmentMaxAgeMillis = config.segmentMaxAge().toMillis();
         this.maxPendingRecords = config.maxPendingRecords();
@@ -180,13 +213,14 @@ public final class FileAuditLog implements AuditLog {
     }
 
     /**
-     * Opens the log in {@code directory} with the default settings, creating the directory when absent. For tests
-     * and tools: production code passes its {@link AuditConfig}.
+     * Opens the log in {@code directory} with the default settings, creating the directory when absent, and signs
+     * its checkpoints with a new EdDSA key that is kept in memory only. For tests and tools: production code passes
+     * its {@link AuditConfig} and audit key.
      *
-     * @throws IOException as {@link #open(AuditConfig, Clock, CommitObserver)} does
+     * @throws IOException as {@link #open(AuditConfig, AuditSigningKey, Clock, CommitObserver)} does
      */
     public static FileAuditLog open(Path directory, Clock clock) throws IOException {
-        return open(new AuditConfig(directory), clock, CommitObserver.NONE);
+        return open(new AuditConfig(directory), AuditSigningKey.generate("EdDSA"), clock, CommitObserver.NONE);
     }
 
     /**
@@ -196,18 +230,22 @@ public final class FileAuditLog implements AuditLog {
      * <p>Recovery reads every segment to find the chain head. An incomplete last line of the newest segment, left
      * by a crash during a write, is cut off and reported at warn level, and a newest segment left empty is
      * deleted. A record that is not valid is reported at error level and the chain continues after it, so the
-     * gateway keeps recording.
+     * gateway keeps recording. The Merkle tree head is rebuilt from all records, so checkpoints continue where they
+     * left off; {@code key} signs the new ones, and older ones may have been signed by another key.
      *
      * @throws IOException when the directory cannot be created or written, holds a log of the earlier single-file
-     *     format, a segment is missing or cannot be read, or another process has the log open
+     *     format, a segment is missing or cannot be read, a checkpoint covers more records than the log holds
+     *     (records were lost or cut), or another process has the log open
      */
-    public static FileAuditLog open(AuditConfig config, Clock clock, CommitObserver observer) throws IOException {
-        return open(config, clock, observer, FileAuditLog::openAppendChannel, FileAuditLog::newRecordId);
+    public static FileAuditLog open(AuditConfig config, AuditSigningKey key, Clock clock, CommitObserver observer)
+            throws IOException {
+        return open(config, key, clock, observer, FileAuditLog::openAppendChannel, FileAuditLog::newRecordId);
     }
 
-    static FileAuditLog open(AuditConfig config, Clock clock, CommitObserver observer, ChannelOpener opener,
-            Supplier<String> idGenerator) throws IOException {
+    static FileAuditLog open(AuditConfig config, AuditSigningKey key, Clock clock, CommitObserver observer,
+            ChannelOpener opener, Supplier<String> idGenerator) throws IOException {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(observer, "observer");
         Path directory = config.directory();
@@ -216,12 +254,15 @@ public final class FileAuditLog implements AuditLog {
         FileChannel newestChannel = null;
         try {
             Segments.rejectLegacyLog(directory);
-            LogRecovery.State recovered = LogRecovery.recover(directory, record -> { });
+            MerkleTree.Builder tree = new MerkleTree.Builder();
+            LogRecovery.State recovered =
+                    LogRecovery.recover(directory, record -> tree.addLeafHash(MerkleTree.leafHash(record)));
+            CheckpointFile checkpoints = CheckpointFile.recover(directory, recovered.lastSequence());
             if (recovered.newest() != null) {
                 newestChannel = opener.open(recovered.newest().path());
             }
-            FileAuditLog log = new FileAuditLog(directory, config, clock, observer, opener, idGenerator,
-                    directoryLock, recovered, newestChannel);
+            FileAuditLog log = new FileAuditLog(directory, config, key, clock, observer, opener, idGenerator,
+                    directoryLock, recovered, newestChannel, tree, checkpoints);
             log.writer.start();
             LOG.debug("Opened audit log {} after record {}", directory, recovered.lastSequence());
             return log;
@@ -275,45 +316,125 @@ public final class FileAuditLog implements AuditLog {
 
     private void runWriter() {
         List<Pending> batch = new ArrayList<>();
-        boolean running = true;
-        while (running) {
-            Pending first;
-            try {
-                first = queue.poll(nanosUntilCheckpointDue(), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                continue;
-            }
-            if (first == null) {
+        try {
+            boolean running = true;
+            while (running) {
+                running = takeBatch(batch);
+                pendingRecords.addAndGet(-batch.size());
+                if (!batch.isEmpty()) {
+                    commit(batch);
+                }
+                batch.clear();
                 checkpointIfDue();
-                continue;
             }
-            batch.add(first);
-            queue.drainTo(batch, MAX_BATCH_RECORDS - 1);
-            if (batch.remove(CLOSE)) {
-                stopped = true;
-                queue.drainTo(batch);
-                running = false;
+        } catch (RuntimeException | Error e) {
+            LOG.error("Audit writer thread for {} failed; appends fail until the log is reopened", directory, e);
+            stopped = true;
+            closing = true;
+            AuditWriteException failure = new AuditWriteException("audit writer thread for " + directory
+                    + " failed: " + e, e);
+            for (Pending pending : batch) {
+                pending.future.completeExceptionally(failure);
             }
-            pendingRecords.addAndGet(-batch.size());
-            if (!batch.isEmpty()) {
-                commit(batch);
-            }
-            batch.clear();
-            checkpointIfDue();
+            failQueued();
+            throw e;
+        } finally {
+            finishWriter();
         }
-        finishWriter();
     }
 
+    /**
+     * Waits for records, at most until a checkpoint falls due, and moves everything queued into {@code batch}.
+     * Returns false once {@link #close} asked the writer to stop; {@code batch} then holds every record left.
+     */
+    private boolean takeBatch(List<Pending> batch) {
+        Pending first;
+        try {
+            first = queue.poll(nanosUntilCheckpointDue(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            // Only close stops the writer, and it does so through the queue.
+            return true;
+        }
+        if (first == null) {
+            return true;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH_RECORDS - 1);
+        if (closing && batch.remove(CLOSE)) {
+            stopped = true;
+            queue.drainTo(batch);
+            batch.remove(CLOSE);
+            return false;
+        }
+        return true;
+    }
+
+    /** Returns how long the writer may wait for records before a checkpoint falls due; long when none will. */
     private long nanosUntilCheckpointDue() {
-        // TODO: checkpoint timer; until then the writer only wakes for records and close.
-        return TimeUnit.SECONDS.toNanos(1);
+        if (firstUncoveredMillis < 0) {
+            return TimeUnit.HOURS.toNanos(1);
+        }
+        long due = Math.max(firstUncoveredMillis + checkpointIntervalMillis, checkpointRetryMillis);
+        return TimeUnit.MILLISECONDS.toNanos(Math.max(1, due - clock.millis()));
     }
 
+    /**
+     * Writes a checkpoint when {@link AuditConfig#checkpointEveryRecords()} records are uncovered or the oldest
+     * uncovered one became durable {@link AuditConfig#checkpointInterval()} ago.
+     */
     private void checkpointIfDue() {
-        // TODO: signed checkpoints.
+        if (firstUncoveredMillis < 0) {
+            return;
+        }
+        long now = clock.millis();
+        if (now < checkpointRetryMillis) {
+            return;
+        }
+        if (tree.size() - checkpoints.lastSize() >= checkpointEveryRecords
+                || now - firstUncoveredMillis >= checkpointIntervalMillis) {
+            writeCheckpoint();
+        }
     }
 
+    /** Signs the tree head of every durable record and appends it to the checkpoint file. */
+    private void writeCheckpoint() {
+        long size = tree.size();
+        Instant time = clock.instant();
+        if (checkpoints.lastTime() != null && time.isBefore(checkpoints.lastTime())) {
+            time = checkpoints.lastTime();
+        }
+        try {
+            checkpoints.append(Checkpoint.sign(key, size, tree.root(), time));
+        } catch (IOException | RuntimeException e) {
+            checkpointRetryMillis = clock.millis() + CHECKPOINT_RETRY_MILLIS;
+            if (!checkpointFailing) {
+                LOG.error("Writing an audit checkpoint of {} records to {} failed; retrying every {} ms: {}", size,
+                        directory.resolve(CHECKPOINT_FILE_NAME), CHECKPOINT_RETRY_MILLIS, e.toString());
+                checkpointFailing = true;
+            }
+            return;
+        }
+        if (checkpointFailing) {
+            LOG.info("Audit checkpoint of {} records written to {} after earlier failures", size,
+                    directory.resolve(CHECKPOINT_FILE_NAME));
+            checkpointFailing = false;
+        }
+        firstUncoveredMillis = -1;
+        checkpointRetryMillis = 0;
+        try {
+            observer.checkpointWritten(size);
+        } catch (RuntimeException e) {
+            LOG.warn("Audit commit observer failed", e);
+        }
+    }
+
+    /** Writes the final checkpoint and closes the files, once the last batch is written. */
     private void finishWriter() {
+        if (firstUncoveredMillis >= 0) {
+            checkpointRetryMillis = 0;
+            writeCheckpoint();
+        }
+        closeQuietly(checkpoints);
         ioLock.lock();
         try {
             if (current != null) {
@@ -385,6 +506,7 @@ public final class FileAuditLog implements AuditLog {
             prev = chainDigest.digest();
             pending.sequence = ++sequence;
             pending.hash = prev;
+            pending.leafHash = leafHash(batchBuffer.array(), mark, length);
             to++;
         }
         if (to == from) {
@@ -404,6 +526,12 @@ public final class FileAuditLog implements AuditLog {
         }
         lastSequence = sequence;
         lastHash = prev;
+        if (firstUncoveredMillis < 0) {
+            firstUncoveredMillis = nowMillis;
+        }
+        for (int i = from; i < to; i++) {
+            tree.addLeafHash(batch.get(i).leafHash);
+        }
         durableSequence = sequence;
         for (int i = from; i < to; i++) {
             Pending pending = batch.get(i);
@@ -412,6 +540,16 @@ public final class FileAuditLog implements AuditLog {
         }
         reportCommit(batch, from, to, bytes, durableNanos - syncStart, durableNanos);
         return to;
+    }
+
+    /**
+     * Returns the RFC 9162 leaf hash of a record in place, as {@link MerkleTree#leafHash} computes it, without
+     * copying the record out of the batch buffer.
+     */
+    private byte[] leafHash(byte[] bytes, int offset, int length) {
+        leafDigest.update(LEAF_PREFIX);
+        leafDigest.update(bytes, offset, length);
+        return leafDigest.digest();
     }
 
     /** Passes a commit's figures to the observer; an observer failure must not fail durable records. */
@@ -578,12 +716,10 @@ public final class FileAuditLog implements AuditLog {
      */
     @Override
     public void close() throws IOException {
-        synchronized (this) {
-            if (closing) {
-                return;
-            }
-            closing = true;
+        if (!closeCalled.compareAndSet(false, true)) {
+            return;
         }
+        closing = true;
         queue.add(CLOSE);
         boolean interrupted = false;
         while (writer.isAlive()) {
@@ -600,11 +736,11 @@ public final class FileAuditLog implements AuditLog {
         }
     }
 
-    private static void closeQuietly(FileChannel channel) {
+    private static void closeQuietly(AutoCloseable closeable) {
         try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.debug("Closing an audit segment channel failed", e);
+            closeable.close();
+        } catch (Exception e) {
+            LOG.debug("Closing an audit file failed", e);
         }
     }
 

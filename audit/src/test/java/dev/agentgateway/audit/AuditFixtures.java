@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 final class AuditFixtures {
 
     static final Clock CLOCK = Clock.fixed(Instant.parse("2026-03-01T12:00:00.123456Z"), ZoneOffset.UTC);
+    static final AuditSigningKey KEY = AuditSigningKey.generate("EdDSA");
 
     private AuditFixtures() {
     }
@@ -68,7 +69,7 @@ final class AuditFixtures {
 
     static FileAuditLog open(AuditConfig config, Clock clock, FileAuditLog.ChannelOpener opener,
             CommitObserver observer) throws IOException {
-        return FileAuditLog.open(config, clock, observer, opener, countingIds());
+        return FileAuditLog.open(config, KEY, clock, observer, opener, countingIds());
     }
 
     /** Writes {@code count} decision records to a new log in {@code directory} and closes it. */

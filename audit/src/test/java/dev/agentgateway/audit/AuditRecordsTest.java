@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -199,6 +200,70 @@ class AuditRecordsTest {
             }
 
             assertThat(records.next().sequence()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void nextStopsAtDurableBound() throws IOException {
+        AuditFixtures.writeLog(directory, 3);
+        AtomicLong durable = new AtomicLong(1);
+
+        try (AuditRecords records = AuditRecords.open(directory, 0, durable::get)) {
+            assertThat(records.next().sequence()).isEqualTo(1);
+            assertThat(records.next()).isNull();
+
+            durable.set(3);
+
+            assertThat(records.next().sequence()).isEqualTo(2);
+            assertThat(records.next().sequence()).isEqualTo(3);
+            assertThat(records.next()).isNull();
+        }
+    }
+
+    @Test
+    void boundedReaderSkipsFailedRecord() throws IOException {
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK, faults.opener());
+                AuditRecords records = AuditRecords.open(directory, 0, log::lastDurableSequence)) {
+            log.append(decision("req-1"));
+            faults.set(FaultyChannel.Fault.FAILED_FORCE);
+            assertThatThrownBy(() -> log.append(decision("req-2"))).isInstanceOf(AuditWriteException.class);
+            assertThat(Files.readAllLines(segment(directory, 1))).as("the failed line is in the file").hasSize(2);
+
+            assertThat(records.next().sequence()).isEqualTo(1);
+            assertThat(records.next()).as("the failed record is not durable").isNull();
+
+            faults.set(FaultyChannel.Fault.NONE);
+            log.append(decision("req-3"));
+
+            AuditRecord second = records.next();
+            assertThat(second.sequence()).isEqualTo(2);
+            assertThat(second.event().requestId()).isEqualTo("req-3");
+        }
+    }
+
+    @Test
+    void nextFollowsRecreatedSegment() throws IOException {
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        AuditFixtures.ManualClock clock = new AuditFixtures.ManualClock(CLOCK.instant());
+        try (FileAuditLog log = AuditFixtures.open(config(directory, 1 << 20, Duration.ofHours(1), 100), clock,
+                faults.opener(), CommitObserver.NONE);
+                AuditRecords records = AuditRecords.open(directory)) {
+            log.append(decision("req-1"));
+            clock.advance(Duration.ofHours(2));
+            faults.set(FaultyChannel.Fault.PARTIAL_WRITE);
+            assertThatThrownBy(() -> log.append(decision("req-2"))).isInstanceOf(AuditWriteException.class);
+            assertThat(segment(directory, 2)).as("the new segment holds half a line").isNotEmptyFile();
+
+            assertThat(records.next().sequence()).isEqualTo(1);
+            assertThat(records.next()).isNull();
+
+            faults.set(FaultyChannel.Fault.NONE);
+            log.append(decision("req-3"));
+
+            AuditRecord second = records.next();
+            assertThat(second).as("read from the segment created again").isNotNull();
+            assertThat(second.event().requestId()).isEqualTo("req-3");
         }
     }
 

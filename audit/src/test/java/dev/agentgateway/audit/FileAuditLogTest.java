@@ -275,7 +275,7 @@ class FileAuditLogTest {
         }
         Files.writeString(logFile(), "{\"actor\"", StandardOpenOption.APPEND);
 
-        assertThatThrownBy(() -> FileAuditLog.open(config, CLOCK, CommitObserver.NONE))
+        assertThatThrownBy(() -> FileAuditLog.open(config, AuditFixtures.KEY, CLOCK, CommitObserver.NONE))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(logFile().toString())
                 .hasMessageContaining("incomplete line of 8 bytes although a newer segment follows it");
@@ -292,7 +292,7 @@ class FileAuditLogTest {
         List<Path> segments = segmentFiles();
         Files.delete(segments.get(1));
 
-        assertThatThrownBy(() -> FileAuditLog.open(config, CLOCK, CommitObserver.NONE))
+        assertThatThrownBy(() -> FileAuditLog.open(config, AuditFixtures.KEY, CLOCK, CommitObserver.NONE))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(segments.get(2).toString())
                 .hasMessageContaining("records are missing");
@@ -505,6 +505,26 @@ class FileAuditLogTest {
     }
 
     @Test
+    void interruptedCallerStillGetsRecord() throws IOException {
+        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+            log.append(decision("req-1"));
+
+            Thread.currentThread().interrupt();
+            AppendedRecord second;
+            try {
+                second = log.append(decision("req-2"));
+            } finally {
+                assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+            }
+            AppendedRecord third = log.append(decision("req-3"));
+
+            assertThat(second.sequence()).isEqualTo(2);
+            assertThat(third.sequence()).isEqualTo(3);
+        }
+        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(3));
+    }
+
+    @Test
     void checkWritableLeavesLogUnchanged() throws IOException {
         try (FileAuditLog log = AuditFixtures.open(directory, CLOCK, FaultyChannel::openAppend)) {
             log.checkWritable();
@@ -668,7 +688,7 @@ class FileAuditLogTest {
         List<AppendedRecord> appended = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AuditConfig config = config(directory, 64 * 1024, Duration.ofDays(1), threads * perThread);
-        try (FileAuditLog log = FileAuditLog.open(config, CLOCK, CommitObserver.NONE)) {
+        try (FileAuditLog log = FileAuditLog.open(config, AuditFixtures.KEY, CLOCK, CommitObserver.NONE)) {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {

@@ -1,5 +1,6 @@
 package dev.agentgateway.gateway;
 
+import dev.agentgateway.audit.AuditSigningKey;
 import dev.agentgateway.audit.FileAuditLog;
 import dev.agentgateway.config.GatewayConfig;
 import dev.agentgateway.config.ListenerConfig;
@@ -135,8 +136,8 @@ public final class GatewayServer implements AutoCloseable {
             }
             log.info("Sample operations tool listening on {}", sampleTool.address());
         }
-        // TODO: pass AuditSigningKey.loadOrGenerate(config.audit().signingKey()) once the log signs checkpoints.
-        auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit(), clock, metrics.auditCommitObserver()),
+        auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit(),
+                AuditSigningKey.loadOrGenerate(config.audit().signingKey()), clock, metrics.auditCommitObserver()),
                 metrics, clock);
         metrics.auditWritability(auditRecorder::writable);
         Policy policy = Policy.from(config.policy(), clock);

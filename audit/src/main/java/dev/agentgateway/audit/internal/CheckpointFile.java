@@ -1,0 +1,190 @@
+package dev.agentgateway.audit.internal;
+
+import dev.agentgateway.audit.Checkpoint;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.EnumSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The file of signed checkpoints, {@value #FILE_NAME}: one canonical JSON line per checkpoint, appended and forced
+ * by the log's writer thread. Not thread-safe.
+ */
+public final class CheckpointFile implements AutoCloseable {
+
+    /** Name of the checkpoint file in the audit directory. */
+    public static final String FILE_NAME = "checkpoints.log";
+
+    /** Longest checkpoint line read back; real ones are about 250 bytes. */
+    private static final int MAX_LINE_BYTES = 4096;
+
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointFile.class);
+
+    private final Path file;
+    private FileChannel channel;
+    /** Bytes of durable checkpoint lines. */
+    private long size;
+    private boolean repairNeeded;
+    private long lastSize;
+    private Instant lastTime;
+
+    private CheckpointFile(Path file, long size, long lastSize, Instant lastTime) {
+        this.file = file;
+        this.size = size;
+        this.lastSize = lastSize;
+        this.lastTime = lastTime;
+    }
+
+    /**
+     * Reads the checkpoint file in {@code directory}, when there is one, cutting an incomplete last line left by a
+     * crash. A line that is not a valid checkpoint is logged at error level and skipped.
+     *
+     * @param records number of records the log holds after its own recovery
+     * @throws IOException when the file cannot be read or cut, or a checkpoint covers more than {@code records}
+     *     records, which means records were lost or cut after that checkpoint was signed
+     */
+    public static CheckpointFile recover(Path directory, long records) throws IOException {
+        Path file = directory.resolve(FILE_NAME);
+        if (!Files.exists(file)) {
+            return new CheckpointFile(file, 0, 0, null);
+        }
+        long whole = 0;
+        long lastSize = 0;
+        Instant lastTime = null;
+        long torn = 0;
+        try (LineReader reader = new LineReader(Files.newInputStream(file), MAX_LINE_BYTES)) {
+            LineReader.Line line;
+            while ((line = reader.next()) != null) {
+                if (!line.terminated()) {
+                    torn = line.length();
+                    break;
+                }
+                whole += line.length() + 1;
+                Checkpoint checkpoint = parse(file, line);
+                if (checkpoint == null) {
+                    continue;
+                }
+                if (checkpoint.size() > records) {
+                    String message = "audit checkpoint at " + file + " line " + line.number() + " covers "
+                            + checkpoint.size() + " records, but the log holds only " + records + " records: records"
+                            + " were lost or cut after the checkpoint was signed. Run audit verify on " + directory
+                            + " and restore the missing records before starting again";
+                    LOG.error(message);
+                    throw new IOException(message);
+                }
+                if (checkpoint.size() > lastSize) {
+                    lastSize = checkpoint.size();
+                }
+                if (lastTime == null || checkpoint.time().isAfter(lastTime)) {
+                    lastTime = checkpoint.time();
+                }
+            }
+        }
+        if (torn > 0) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.truncate(whole);
+                channel.force(true);
+            }
+            LOG.warn("Audit checkpoint file {} ended in an incomplete line: cut {} bytes", file, torn);
+        }
+        return new CheckpointFile(file, whole, lastSize, lastTime);
+    }
+
+    private static Checkpoint parse(Path file, LineReader.Line line) {
+        if (line.bytes() == null) {
+            LOG.error("Audit checkpoint file {} line {} is {} bytes long and not a checkpoint; run audit verify",
+                    file, line.number(), line.length());
+            return null;
+        }
+        try {
+            return Checkpoint.parse(new String(line.bytes(), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            LOG.error("Audit checkpoint file {} line {} is not a valid checkpoint: {}; run audit verify", file,
+                    line.number(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** Returns the tree size of the largest checkpoint, 0 when there is none. */
+    public long lastSize() {
+        return lastSize;
+    }
+
+    /** Returns the latest checkpoint time, or {@code null} when there is none. */
+    public Instant lastTime() {
+        return lastTime;
+    }
+
+    /**
+     * Appends {@code checkpoint} and forces the file. After a failure the next call first reopens the file and cuts
+     * it back to its durable lines.
+     */
+    public void append(Checkpoint checkpoint) throws IOException {
+        if (repairNeeded || channel == null) {
+            reopen();
+        }
+        byte[] line = (checkpoint.toLine() + "\n").getBytes(StandardCharsets.UTF_8);
+        repairNeeded = true;
+        ByteBuffer buffer = ByteBuffer.wrap(line);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+        channel.force(false);
+        repairNeeded = false;
+        size += line.length;
+        lastSize = checkpoint.size();
+        lastTime = checkpoint.time();
+    }
+
+    private void reopen() throws IOException {
+        if (channel != null) {
+            channel.close();
+            channel = null;
+        }
+        boolean created = !Files.exists(file);
+        FileChannel opened = FileChannel.open(file, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND), ownerOnly(file));
+        try {
+            long found = opened.size();
+            if (found > size) {
+                opened.truncate(size);
+                LOG.warn("Audit checkpoint file {}: cut {} bytes left by a failed write", file, found - size);
+            }
+            opened.force(true);
+        } catch (IOException e) {
+            opened.close();
+            throw e;
+        }
+        channel = opened;
+        if (created) {
+            try (FileChannel directory = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+                directory.force(true);
+            }
+        }
+    }
+
+    private static FileAttribute<?>[] ownerOnly(Path path) {
+        if (!path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[0];
+        }
+        return new FileAttribute<?>[] {
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+        };
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+}
