@@ -300,6 +300,37 @@ public final class MerkleTree {
             size++;
         }
 
+        /**
+         * Returns the hash of leaves {@code [start, end)} from the full subtrees kept, for a range that is one of
+         * them or the union of the last few, as the left-hand nodes of a consistency proof from this size are.
+         *
+         * @throws IllegalArgumentException for any other range
+         */
+        byte[] rangeHash(long start, long end) {
+            List<byte[]> hashes = new ArrayList<>();
+            long covered = 0;
+            long blockStart = 0;
+            long remaining = size;
+            for (byte[] subtree : subtrees) {
+                long blockSize = Long.highestOneBit(remaining);
+                remaining -= blockSize;
+                if (blockStart >= start && blockStart + blockSize <= end) {
+                    hashes.add(subtree);
+                    covered += blockSize;
+                }
+                blockStart += blockSize;
+            }
+            if (hashes.isEmpty() || covered != end - start) {
+                throw new IllegalArgumentException("leaves [" + start + ", " + end + ") are not whole subtrees of a"
+                        + " tree of " + size + " leaves");
+            }
+            byte[] hash = hashes.get(hashes.size() - 1);
+            for (int i = hashes.size() - 2; i >= 0; i--) {
+                hash = nodeHash(hashes.get(i), hash);
+            }
+            return hash;
+        }
+
         /** Returns the number of leaves added. */
         public long size() {
             return size;

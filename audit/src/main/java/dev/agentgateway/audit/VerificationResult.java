@@ -3,42 +3,60 @@ package dev.agentgateway.audit;
 /**
  * Outcome of {@link AuditVerifier#verify}.
  *
- * <p>A valid result does not vouch for the content of the last record, because no later record's {@code prev}
- * covers it. An edit to it that keeps it well-formed goes unnoticed, and so do forged records appended with
- * correct {@code prev} values. {@link #limitation()} states this for the record concerned.
+ * <p>An invalid result names the first bad record (its segment file, line and expected {@code seq}) or the first
+ * bad checkpoint (its line in {@code checkpoints.log}, with {@code firstBadSequence} 0). A valid result carries a
+ * {@link #limitation()} text that says what the checks cannot show.
  *
- * @param valid whether every record checked out
- * @param recordsVerified number of records that checked out before the first bad one
- * @param firstBadSequence sequence number of the first bad record (as expected from its position), or 0 when
- *     valid
- * @param firstBadLine 1-based line number of the first bad record in its file, or 0 when valid
- * @param file name of the file holding the first bad record, or {@code null} when valid
- * @param problem readable description of what is wrong with it, or {@code null} when valid
+ * @param valid whether every record and checkpoint checked out
+ * @param recordsVerified number of records that checked out before the first problem
+ * @param checkpointsVerified number of checkpoints whose signature, order and root checked out
+ * @param coveredRecords number of records covered by the last verified checkpoint
+ * @param firstBadSequence {@code seq} the first bad record should have, or 0 when valid or when a checkpoint is bad
+ * @param firstBadLine 1-based line of the first bad record or checkpoint in {@link #file()}, or 0 when valid
+ * @param file name of the file holding the first bad record or checkpoint, or {@code null} when valid
+ * @param problem description of what is wrong, or {@code null} when valid
+ * @param limitation what a valid result does not vouch for, or {@code null} when invalid
  */
-public record VerificationResult(boolean valid, long recordsVerified, long firstBadSequence, long firstBadLine,
-        String file, String problem) {
+public record VerificationResult(boolean valid, long recordsVerified, long checkpointsVerified, long coveredRecords,
+        long firstBadSequence, long firstBadLine, String file, String problem, String limitation) {
 
-    /** Returns the result for a log whose {@code records} records all checked out. */
-    public static VerificationResult valid(long records) {
-        return new VerificationResult(true, records, 0, 0, null, null);
+    /** Returns a valid result. */
+    static VerificationResult valid(long records, long checkpoints, long covered, String limitation) {
+        return new VerificationResult(true, records, checkpoints, covered, 0, 0, null, null, limitation);
     }
 
-    /** Returns the result for a log whose first bad record is at {@code line} of {@code file}. */
-    public static VerificationResult invalid(long recordsVerified, long firstBadSequence, long firstBadLine,
-            String file, String problem) {
-        return new VerificationResult(false, recordsVerified, firstBadSequence, firstBadLine, file, problem);
+    /** Returns the result for a log whose first bad record should have {@code seq} {@code sequence}. */
+    static VerificationResult badRecord(long recordsVerified, long checkpoints, long covered, long sequence,
+            String file, long line, String problem) {
+        return new VerificationResult(false, recordsVerified, checkpoints, covered, sequence, line, file, problem,
+                null);
+    }
+
+    /** Returns the result for a log whose first bad checkpoint is at {@code line} of {@code checkpoints.log}. */
+    static VerificationResult badCheckpoint(long recordsVerified, long checkpoints, long covered, long line,
+            String problem) {
+        return new VerificationResult(false, recordsVerified, checkpoints, covered, 0, line,
+                AuditVerifier.CHECKPOINT_FILE_NAME, problem, null);
+    }
+
+    /** Returns whether the first problem is a checkpoint rather than a record. */
+    public boolean checkpointProblem() {
+        return !valid && firstBadSequence == 0;
     }
 
     /**
-     * Describes what a valid result leaves unchecked, or returns {@code null} when nothing is (an invalid result
-     * or an empty log).
+     * Returns one line for operators: the counts when valid, otherwise the bad record or checkpoint and what is
+     * wrong with it.
      */
-    public String limitation() {
-        if (!valid || recordsVerified == 0) {
-            return null;
+    public String summary() {
+        if (valid) {
+            return "audit log valid: " + recordsVerified + " records, " + checkpointsVerified + " checkpoints, "
+                    + coveredRecords + " records covered by the last checkpoint";
         }
-        return "record " + recordsVerified + " is the last record: no later record's prev covers it, so an edit"
-                + " to it that keeps it well-formed is not detected, and neither are forged records appended"
-                + " with correct prev values";
+        if (checkpointProblem()) {
+            return "audit log invalid: checkpoint at " + file + " line " + firstBadLine + ": " + problem;
+        }
+        return "audit log invalid: record " + firstBadSequence + " (" + file + " line " + firstBadLine + "): "
+                + problem;
     }
 }

@@ -136,7 +136,7 @@ class FileAuditLogTest {
             assertThat(all.stream().map(AuditRecord::event).toList()).isEqualTo(events);
             assertThat(all).extracting(AuditRecord::sequence).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(events.size()));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(events.size()));
     }
 
     @Test
@@ -149,7 +149,7 @@ class FileAuditLogTest {
             assertThat(records.next().event().reason())
                     .isEqualTo("high \uFFFD low \uFFFD reversed \uFFFD\uFFFD end \uFFFD");
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(1));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(1));
     }
 
     private static AuditEvent everyTextMember(String value) {
@@ -189,7 +189,7 @@ class FileAuditLogTest {
             assertThat(all.get(3).prev()).isEqualTo(before.get(2).hash());
             assertThat(all.get(3).hash()).isEqualTo(next.hash());
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(4));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(4));
     }
 
     @Test
@@ -211,7 +211,7 @@ class FileAuditLogTest {
         }
 
         assertThat(next.sequence()).isEqualTo(4);
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(4));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(4));
         try (AuditRecords records = AuditRecords.open(directory)) {
             assertThat(records.stream().toList().get(3).prev()).isEqualTo(before.get(2).hash());
         }
@@ -230,7 +230,7 @@ class FileAuditLogTest {
             assertThat(log.append(decision("req-1")).sequence()).isEqualTo(1);
         }
 
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(1));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(1));
     }
 
     @Test
@@ -262,7 +262,7 @@ class FileAuditLogTest {
             AuditRecord record = records.next();
             assertThat(record.prev()).isEqualTo(before.get(19).hash());
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(21));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(21));
     }
 
     @Test
@@ -332,7 +332,7 @@ class FileAuditLogTest {
             first += lines.size();
         }
         assertThat(first).isEqualTo(51);
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(50));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(50));
     }
 
     @Test
@@ -346,7 +346,7 @@ class FileAuditLogTest {
 
         assertThat(segmentFiles()).extracting(file -> file.getFileName().toString()).containsExactly(
                 "audit-00000000000000000001.log", "audit-00000000000000000002.log", "audit-00000000000000000003.log");
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(3));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(3));
     }
 
     @Test
@@ -369,7 +369,7 @@ class FileAuditLogTest {
 
         assertThat(segmentFiles()).extracting(file -> file.getFileName().toString()).containsExactly(
                 "audit-00000000000000000001.log", "audit-00000000000000000003.log", "audit-00000000000000000005.log");
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(5));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(5));
     }
 
     @Test
@@ -403,7 +403,7 @@ class FileAuditLogTest {
                 assertThat(all.get(1).event().requestId()).isEqualTo("req-3");
             }
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(2));
     }
 
     @Test
@@ -434,7 +434,7 @@ class FileAuditLogTest {
             assertThat(lines).hasSize(2);
             assertThat(lines.get(1)).contains("\"request_id\":\"req-4\"");
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(2));
     }
 
     @Test
@@ -454,7 +454,7 @@ class FileAuditLogTest {
             assertThat(log.append(decision("req-3")).sequence()).isEqualTo(2);
             assertThat(log.lastDurableSequence()).isEqualTo(2);
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(2));
     }
 
     @Test
@@ -477,7 +477,7 @@ class FileAuditLogTest {
             log.checkWritable();
             assertThat(log.append(decision("req-4")).sequence()).isEqualTo(2);
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(2));
     }
 
     @Test
@@ -501,7 +501,7 @@ class FileAuditLogTest {
             assertThat(rolled).isGreaterThan(sequence);
         }
         assertThat(segmentFiles()).allSatisfy(file -> assertThat(Files.size(file)).isPositive());
-        assertThat(AuditVerifier.verify(directory).valid()).isTrue();
+        assertThat(ChainCheck.verify(directory).valid()).isTrue();
     }
 
     @Test
@@ -538,7 +538,7 @@ class FileAuditLogTest {
             assertThat(log.append(decision("req-2")).sequence()).isEqualTo(2);
         }
         assertThat(directory.resolve(FileAuditLog.LOCK_FILE_NAME)).isEmptyFile();
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(2));
     }
 
     @Test
@@ -565,7 +565,7 @@ class FileAuditLogTest {
                 assertThat(records.stream().toList().get(1).prev()).isEqualTo(first.hash());
             }
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(2));
     }
 
     @Test
@@ -603,7 +603,7 @@ class FileAuditLogTest {
 
         assertThat(futures).allSatisfy(future -> assertThat(future).isCompleted().isNotCompletedExceptionally());
         assertThat(futures.get(499).join().sequence()).isEqualTo(500);
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(500));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(500));
     }
 
     @Test
@@ -726,7 +726,7 @@ class FileAuditLogTest {
                 .isEqualTo(LongStream.rangeClosed(1, total).boxed().toList());
         assertThat(appended.stream().map(AppendedRecord::id).distinct().count()).isEqualTo(total);
         assertThat(segmentFiles().size()).as("the records span several segments").isGreaterThan(1);
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(total));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(total));
         try (AuditRecords records = AuditRecords.open(directory)) {
             String prev = ZEROS;
             for (AppendedRecord acknowledged : sorted) {
@@ -835,7 +835,7 @@ class FileAuditLogTest {
         try (AuditRecords records = AuditRecords.open(directory)) {
             assertThat(records.stream().toList().get(3).prev()).isEqualTo(lastLineHash);
         }
-        VerificationResult result = AuditVerifier.verify(directory);
+        ChainCheck.Result result = ChainCheck.verify(directory);
         assertThat(result.valid()).isFalse();
         assertThat(result.firstBadLine()).isEqualTo(2);
     }
@@ -880,7 +880,7 @@ class FileAuditLogTest {
                     .hasMessageContaining("maximum: " + RecordCodec.MAX_LINE_BYTES);
             assertThat(log.append(largest).sequence()).isEqualTo(2);
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(2));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(2));
     }
 
     private Path logFile() {

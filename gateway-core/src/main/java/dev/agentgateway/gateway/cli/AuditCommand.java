@@ -7,7 +7,12 @@ import picocli.CommandLine.Spec;
 
 /** Groups the audit log commands. */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Works with audit logs.",
-        subcommands = {AuditVerifyCommand.class, AuditTailCommand.class})
+        subcommands = {
+            AuditVerifyCommand.class,
+            AuditProveCommand.class,
+            AuditVerifyProofCommand.class,
+            AuditPublicKeyCommand.class,
+            AuditTailCommand.class})
 final class AuditCommand implements Runnable {
 
     @Spec
@@ -15,6 +20,7 @@ final class AuditCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command (expected: verify or tail)");
+        throw new ParameterException(spec.commandLine(), "missing command (expected: one of "
+                + String.join(", ", spec.subcommands().keySet()) + ")");
     }
 }

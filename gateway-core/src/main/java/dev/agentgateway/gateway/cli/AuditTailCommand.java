@@ -5,7 +5,6 @@ import dev.agentgateway.audit.AuditPrinter;
 import dev.agentgateway.audit.AuditRecord;
 import dev.agentgateway.audit.AuditRecords;
 import dev.agentgateway.config.ConfigException;
-import dev.agentgateway.config.ConfigLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -13,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -37,13 +37,8 @@ final class AuditTailCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "Gateway configuration file whose audit.directory is read.")
-    private Path configFile;
-
-    @Option(names = "--directory", paramLabel = "DIR",
-            description = "Audit log directory; takes precedence over --config.")
-    private Path directory;
+    @Mixin
+    private AuditLogOptions logOptions;
 
     @Option(names = {"-f", "--follow"}, description = "Keep printing records as they are appended.")
     private boolean follow;
@@ -68,9 +63,14 @@ final class AuditTailCommand implements Callable<Integer> {
     @Override
     public Integer call() throws ConfigException {
         AuditFilter filter = filter();
-        Path logDirectory = logDirectory();
+        Path logDirectory = logOptions.resolve(null).directory();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        String unusable = AuditLogOptions.unusableDirectory(logDirectory);
+        if (unusable != null) {
+            err.println(unusable);
+            return AgentGatewayCommand.EXIT_USAGE;
+        }
         try (AuditRecords records = AuditRecords.open(logDirectory)) {
             do {
                 printAvailable(records, filter, out);
@@ -109,16 +109,5 @@ final class AuditTailCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-    }
-
-    /** Returns --directory, else the configuration's audit directory, else the embedded default's. */
-    private Path logDirectory() throws ConfigException {
-        if (directory != null) {
-            return directory;
-        }
-        if (configFile != null) {
-            return ConfigLoader.load(configFile).audit().directory();
-        }
-        return ServeCommand.loadDefault().audit().directory();
     }
 }

@@ -6,10 +6,6 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetKeyPair;
-import dev.agentgateway.audit.AuditEvent;
-import dev.agentgateway.audit.AuditEventType;
-import dev.agentgateway.audit.FileAuditLog;
-import dev.agentgateway.gateway.AuditSegments;
 import dev.agentgateway.config.ConfigLoader;
 import dev.agentgateway.gateway.GatewayServer;
 import java.io.PrintWriter;
@@ -19,9 +15,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -91,67 +85,6 @@ class AgentGatewayCommandTest {
     void missingCommandIsUsageError() {
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString()).contains("missing command");
-    }
-
-    @Test
-    void auditVerifyMissingDirectoryExits2(@TempDir Path directory) {
-        Path missing = directory.resolve("absent");
-
-        assertThat(run("audit", "verify", missing.toString())).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("audit log directory " + missing + " does not exist"
-                + System.lineSeparator());
-    }
-
-    @Test
-    void auditVerifyFileInsteadOfDirectoryExits2(@TempDir Path directory) throws Exception {
-        Path file = Files.writeString(directory.resolve("audit.log"), "{}\n");
-
-        assertThat(run("audit", "verify", file.toString())).isEqualTo(2);
-        assertThat(err.toString()).startsWith(file + " is not a directory (expected: ");
-    }
-
-    @Test
-    void auditVerifyDirectoryWithoutLogExits3(@TempDir Path directory) {
-        assertThat(run("audit", "verify", directory.toString())).isEqualTo(3);
-        assertThat(err.toString()).isEqualTo("no audit log (audit.log) in " + directory + System.lineSeparator());
-        assertThat(out.toString()).isEmpty();
-    }
-
-    @Test
-    void auditVerifyValidLogExits0(@TempDir Path directory) throws Exception {
-        writeRecords(directory, 3);
-
-        assertThat(run("audit", "verify", directory.toString())).isEqualTo(0);
-        assertThat(out.toString()).isEqualTo("audit log valid: 3 records" + System.lineSeparator()
-                + AuditVerifyCommand.LIMITATION_NOTE + System.lineSeparator());
-    }
-
-    @Test
-    void auditVerifyHelpListsExitCodes() {
-        assertThat(run("audit", "verify", "--help")).isEqualTo(0);
-        assertThat(out.toString()).contains("Exit codes:").contains("3   DIR contains no audit log (audit.log)");
-    }
-
-    @Test
-    void auditVerifyTamperedLogExits1(@TempDir Path directory) throws Exception {
-        writeRecords(directory, 3);
-        Path file = AuditSegments.newest(directory);
-        List<String> lines = Files.readAllLines(file);
-        lines.set(1, lines.get(1).replace("\"GET\"", "\"PUT\""));
-        Files.write(file, lines);
-
-        assertThat(run("audit", "verify", directory.toString())).isEqualTo(1);
-        // The edit keeps record 2 well-formed, so the chain breaks at record 3, whose prev no longer matches.
-        assertThat(out.toString()).startsWith("audit log invalid: record 3 (file " + file.getFileName()
-                + ", line 3): prev does not match");
-    }
-
-    private static void writeRecords(Path directory, int count) throws Exception {
-        try (FileAuditLog log = FileAuditLog.open(directory, Clock.systemUTC())) {
-            for (int i = 0; i < count; i++) {
-                log.append(AuditEvent.builder(AuditEventType.DECISION, "req-" + i).method("GET").build());
-            }
-        }
     }
 
     @Test

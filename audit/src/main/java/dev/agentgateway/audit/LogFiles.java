@@ -1,0 +1,79 @@
+package dev.agentgateway.audit;
+
+import dev.agentgateway.audit.internal.Segments;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The files of an audit directory as the verifier and the proof commands read them: segments
+ * {@code audit-<first seq, 20 digits>.log} in order, and {@code checkpoints.log}.
+ *
+ * @param directory the audit directory
+ * @param segments segment files sorted by the first {@code seq} in their names
+ * @param badNames files that look like segments ({@code audit-*.log}) but whose names do not have that form
+ * @param checkpoints {@code checkpoints.log}, whether it exists or not
+ * @param legacyLog {@code audit.log} of the earlier single-file format when present, otherwise {@code null}
+ */
+record LogFiles(Path directory, List<Segment> segments, List<String> badNames, Path checkpoints, Path legacyLog) {
+
+    /** Name of the checkpoint file. */
+    static final String CHECKPOINT_FILE_NAME = "checkpoints.log";
+    /** Name of the log file of the earlier single-file format. */
+    static final String LEGACY_FILE_NAME = Segments.LEGACY_FILE_NAME;
+
+    private static final Pattern SEGMENT_LIKE = Pattern.compile("audit-.*\\.log");
+
+    /** One segment file. */
+    record Segment(long firstSequence, Path path) {
+
+        String name() {
+            return path.getFileName().toString();
+        }
+    }
+
+    /**
+     * Lists the files of {@code directory}.
+     *
+     * @throws NoSuchFileException when {@code directory} does not exist
+     * @throws NotDirectoryException when it is not a directory
+     */
+    static LogFiles list(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            throw new NoSuchFileException(directory.toString(), null, "audit directory not found");
+        }
+        if (!Files.isDirectory(directory)) {
+            throw new NotDirectoryException(directory.toString());
+        }
+        List<Segment> segments = new ArrayList<>();
+        List<String> badNames = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                long firstSequence = Segments.firstSequence(name);
+                if (firstSequence > 0) {
+                    segments.add(new Segment(firstSequence, entry));
+                } else if (SEGMENT_LIKE.matcher(name).matches()) {
+                    badNames.add(name);
+                }
+            }
+        }
+        segments.sort(Comparator.comparingLong(Segment::firstSequence));
+        badNames.sort(null);
+        Path legacy = directory.resolve(LEGACY_FILE_NAME);
+        return new LogFiles(directory, List.copyOf(segments), List.copyOf(badNames),
+                directory.resolve(CHECKPOINT_FILE_NAME), Files.exists(legacy) ? legacy : null);
+    }
+
+    /** Returns the segment file name for a segment whose first record has {@code seq} {@code sequence}. */
+    static String segmentName(long sequence) {
+        return Segments.fileName(sequence);
+    }
+}
