@@ -73,7 +73,7 @@ public final class AuditRecords implements Closeable {
      *
      * @throws NoSuchFileException when {@code directory} does not exist
      * @throws NotDirectoryException when {@code directory} is not a directory
-     * @throws IOException when the directory holds a log of the earlier single-file format
+     * @throws IOException when the directory contains a log of the earlier single-file format
      */
     public static AuditRecords open(Path directory) throws IOException {
         return open(directory, 0);
@@ -150,20 +150,20 @@ public final class AuditRecords implements Closeable {
         }
     }
 
-    /** Opens the segment holding the first wanted record; returns false when the log has no segment yet. */
+    /** Opens the segment that contains the first record to return, or returns false when the log has no segment yet. */
     private boolean openSegment() throws IOException {
-        long wanted = afterSequence + 1;
+        long first = afterSequence + 1;
         List<Segment> segments = Segments.list(directory);
         Segment chosen = null;
         for (Segment candidate : segments) {
-            if (candidate.firstSequence() <= wanted) {
+            if (candidate.firstSequence() <= first) {
                 chosen = candidate;
             }
         }
         if (chosen == null) {
             if (!segments.isEmpty()) {
                 throw new IOException("audit log in " + directory + " starts with " + segments.get(0).fileName()
-                        + ": records " + wanted + " to " + (segments.get(0).firstSequence() - 1) + " are missing");
+                        + ": records " + first + " to " + (segments.get(0).firstSequence() - 1) + " are missing");
             }
             return false;
         }
@@ -244,7 +244,7 @@ public final class AuditRecords implements Closeable {
 
     /**
      * Returns the index of the {@code \n} ending the line at {@code start}, reading more of the file as needed, or
-     * -1 when the file holds no whole line there yet. An incomplete line is dropped from the buffer and read again
+     * -1 when the file has no whole line there yet. An incomplete line is dropped from the buffer and read again
      * next time, because the writer may cut it (after a failed append) and write other bytes in its place.
      */
     private int nextLineEnd() throws IOException {

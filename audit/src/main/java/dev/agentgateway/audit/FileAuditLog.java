@@ -84,6 +84,8 @@ public final class FileAuditLog implements AuditLog {
     private static final byte[] PROBE = " ".repeat(4096).getBytes(StandardCharsets.US_ASCII);
     /** Most records one batch takes from the queue, which bounds the batch buffer. */
     private static final int MAX_BATCH_RECORDS = 4096;
+    /** Most bytes written with one write call; a larger batch is written and forced in parts. */
+    private static final int MAX_RUN_BYTES = 4 << 20;
     /** Wait before trying again after a checkpoint could not be written. */
     private static final long CHECKPOINT_RETRY_MILLIS = 1000;
     private static final byte LEAF_PREFIX = 0x00;
@@ -233,8 +235,8 @@ public final class FileAuditLog implements AuditLog {
      * gateway keeps recording. The Merkle tree head is rebuilt from all records, so checkpoints continue where they
      * left off; {@code key} signs the new ones, and older ones may have been signed by another key.
      *
-     * @throws IOException when the directory cannot be created or written, holds a log of the earlier single-file
-     *     format, a segment is missing or cannot be read, a checkpoint covers more records than the log holds
+     * @throws IOException when the directory cannot be created or written, contains a log of the earlier
+     *     single-file format, a segment is missing or cannot be read, a checkpoint covers more records than the log contains
      *     (records were lost or cut), or another process has the log open
      */
     public static FileAuditLog open(AuditConfig config, AuditSigningKey key, Clock clock, CommitObserver observer)
@@ -345,7 +347,7 @@ public final class FileAuditLog implements AuditLog {
 
     /**
      * Waits for records, at most until a checkpoint falls due, and moves everything queued into {@code batch}.
-     * Returns false once {@link #close} asked the writer to stop; {@code batch} then holds every record left.
+     * Returns false once {@link #close} asked the writer to stop; {@code batch} then contains every record left.
      */
     private boolean takeBatch(List<Pending> batch) {
         Pending first;
@@ -497,7 +499,8 @@ public final class FileAuditLog implements AuditLog {
                 continue;
             }
             boolean segmentHasRecords = current.size > 0 || mark > 0;
-            if (segmentHasRecords && current.size + mark + length + 1 > segmentMaxBytes) {
+            boolean segmentFull = segmentHasRecords && current.size + mark + length + 1 > segmentMaxBytes;
+            if (segmentFull || (mark > 0 && mark + length + 1 > MAX_RUN_BYTES)) {
                 batchBuffer.truncate(mark);
                 break;
             }
@@ -510,8 +513,10 @@ public final class FileAuditLog implements AuditLog {
             to++;
         }
         if (to == from) {
-            closeSegment();
-            return from;
+            if (to < batch.size()) {
+                closeSegment();
+            }
+            return to;
         }
 
         int bytes = batchBuffer.size();

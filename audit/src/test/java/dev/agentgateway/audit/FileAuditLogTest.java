@@ -643,6 +643,48 @@ class FileAuditLogTest {
     }
 
     @Test
+    void queuedRecordsShareOneFsync() throws Exception {
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+        CommitObserver observer = new CommitObserver() {
+            @Override
+            public void batchCommitted(int records, long bytes, long syncNanos) {
+                batchSizes.add(records);
+                blocked.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        String large = "z".repeat(900_000);
+        List<CompletableFuture<AppendedRecord>> futures = new ArrayList<>();
+        try (FileAuditLog log = AuditFixtures.open(new AuditConfig(directory), CLOCK, FaultyChannel::openAppend,
+                observer)) {
+            futures.add(log.appendAsync(decision("req-0")));
+            assertThat(blocked.await(30, TimeUnit.SECONDS)).as("writer is inside the observer").isTrue();
+            for (int i = 1; i <= 50; i++) {
+                futures.add(log.appendAsync(decision("req-" + i)));
+            }
+            for (int i = 51; i <= 56; i++) {
+                futures.add(log.appendAsync(AuditEvent.builder(AuditEventType.DECISION, "req-" + i)
+                        .reason(large).build()));
+            }
+            release.countDown();
+            futures.get(56).get(30, TimeUnit.SECONDS);
+        }
+
+        assertThat(batchSizes.get(0)).isEqualTo(1);
+        assertThat(batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(57);
+        assertThat(batchSizes.size()).as("a batch past 4 MiB is written in parts").isEqualTo(3);
+        assertThat(batchSizes.get(1)).as("the 50 small records and the first large ones").isGreaterThan(50);
+        assertThat(futures).allSatisfy(future -> assertThat(future).isCompleted().isNotCompletedExceptionally());
+        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(57));
+    }
+
+    @Test
     void observerSeesBatchFigures() throws IOException {
         List<long[]> batches = Collections.synchronizedList(new ArrayList<>());
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());

@@ -85,11 +85,11 @@ public final class ByteSink {
 
     private void ensure(int extra) {
         if (size + extra > bytes.length) {
-            long wanted = Math.max((long) bytes.length * 2, (long) size + extra);
-            if (wanted > Integer.MAX_VALUE - 16) {
+            long capacity = Math.max((long) bytes.length * 2, (long) size + extra);
+            if (capacity > Integer.MAX_VALUE - 16) {
                 throw new IllegalStateException("buffer would exceed " + (Integer.MAX_VALUE - 16) + " bytes");
             }
-            bytes = Arrays.copyOf(bytes, (int) wanted);
+            bytes = Arrays.copyOf(bytes, (int) capacity);
         }
     }
 }

@@ -24,7 +24,7 @@ public final class CheckpointFile implements AutoCloseable {
     /** Name of the checkpoint file in the audit directory. */
     public static final String FILE_NAME = "checkpoints.log";
 
-    /** Longest checkpoint line read back; real ones are about 250 bytes. */
+    /** Maximum length of a checkpoint line read back; real ones are about 250 bytes. */
     private static final int MAX_LINE_BYTES = 4096;
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointFile.class);
@@ -48,7 +48,7 @@ public final class CheckpointFile implements AutoCloseable {
      * Reads the checkpoint file in {@code directory}, when there is one, cutting an incomplete last line left by a
      * crash. A line that is not a valid checkpoint is logged at error level and skipped.
      *
-     * @param records number of records the log holds after its own recovery
+     * @param records number of records in the log after its own recovery
      * @throws IOException when the file cannot be read or cut, or a checkpoint covers more than {@code records}
      *     records, which means records were lost or cut after that checkpoint was signed
      */

@@ -23,7 +23,7 @@ public final class LogRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(LogRecovery.class);
 
     /**
-     * Where the chain continues.
+     * Chain head and newest segment found at open.
      *
      * @param lastSequence seq of the last record, 0 for an empty log
      * @param lastHash SHA-256 of the last record's bytes, or 32 zero bytes for an empty log
@@ -75,7 +75,7 @@ public final class LogRecovery {
             }
             if (scan.count == 0) {
                 if (!last) {
-                    throw new IOException("audit segment " + segment.path() + " holds no record although a newer"
+                    throw new IOException("audit segment " + segment.path() + " contains no record although a newer"
                             + " segment follows it. Run audit verify on " + directory);
                 }
                 Files.delete(segment.path());

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * re-encode to the same bytes, so any edit that changes member order, spacing, escaping or number form is caught.
  *
  * <p>Members appear in RFC 8785 order (by name). The writer fills in {@code prev}, {@code seq} and {@code time}
- * only when it knows the chain head, so {@link #encodeEvent} encodes everything else on the caller's thread and
+ * only once it has the chain head, so {@link #encodeEvent} encodes everything else on the caller's thread and
  * marks where those three members go; {@link #writeRecord} then copies the parts around them.
  */
 public final class RecordCodec {

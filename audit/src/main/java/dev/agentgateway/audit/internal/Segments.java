@@ -79,14 +79,14 @@ public final class Segments {
     }
 
     /**
-     * Rejects a directory that holds the single log file of the earlier format.
+     * Rejects a directory that contains the single log file of the earlier format.
      *
      * @throws IOException naming the file and what to do with it
      */
     public static void rejectLegacyLog(Path directory) throws IOException {
         Path legacy = directory.resolve(LEGACY_FILE_NAME);
         if (Files.exists(legacy)) {
-            throw new IOException("audit directory " + directory + " holds " + LEGACY_FILE_NAME
+            throw new IOException("audit directory " + directory + " contains " + LEGACY_FILE_NAME
                     + ", a log in the earlier single-file format, which this release does not read or continue."
                     + " Move it out of the directory (verify it first with the release that wrote it)");
         }
