@@ -65,7 +65,7 @@ public final class AuditProofs {
         if (sequence < 1) {
             throw new IllegalArgumentException("seq rejected: " + sequence + " (expected: 1 or more)");
         }
-        AuditVerifier.CheckpointLines lines = AuditVerifier.readCheckpoints(files.checkpoints(), null);
+        CheckpointLines lines = CheckpointLines.read(files.checkpoints(), null);
         if (lines.problem() != null) {
             throw new IllegalStateException(AuditVerifier.CHECKPOINT_FILE_NAME + " line " + lines.badLine() + ": "
                     + lines.problem() + " (run audit verify for details)");
@@ -121,7 +121,7 @@ public final class AuditProofs {
             }
         }
         if (tree.size() < checkpoint.size()) {
-            throw new IllegalStateException("the log holds " + tree.size() + " records, but the latest checkpoint"
+            throw new IllegalStateException("the log contains " + tree.size() + " records, but the latest checkpoint"
                     + " covers " + checkpoint.size() + " (run audit verify for details)");
         }
         if (!java.security.MessageDigest.isEqual(tree.root(), checkpoint.root())) {

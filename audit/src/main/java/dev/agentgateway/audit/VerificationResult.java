@@ -3,15 +3,17 @@ package dev.agentgateway.audit;
 /**
  * Outcome of {@link AuditVerifier#verify}.
  *
- * <p>An invalid result names the first bad record (its segment file, line and expected {@code seq}) or the first
- * bad checkpoint (its line in {@code checkpoints.log}, with {@code firstBadSequence} 0). A valid result carries a
- * {@link #limitation()} text that says what the checks cannot show.
+ * <p>An invalid result names the first bad record (its segment file, line and expected {@code seq}), the first
+ * bad checkpoint (its line in {@code checkpoints.log}, with {@code firstBadSequence} 0), or a file that does not
+ * belong in the directory (with {@code firstBadSequence} and {@code firstBadLine} 0). A valid result carries a
+ * {@link #limitation()} text that states what the checks cannot show.
  *
  * @param valid whether every record and checkpoint checked out
  * @param recordsVerified number of records that checked out before the first problem
  * @param checkpointsVerified number of checkpoints whose signature, order and root checked out
  * @param coveredRecords number of records covered by the last verified checkpoint
- * @param firstBadSequence {@code seq} the first bad record should have, or 0 when valid or when a checkpoint is bad
+ * @param firstBadSequence {@code seq} the first bad record should have, or 0 when valid or when a checkpoint or a
+ *     file name is bad
  * @param firstBadLine 1-based line of the first bad record or checkpoint in {@link #file()}, or 0 when valid
  * @param file name of the file holding the first bad record or checkpoint, or {@code null} when valid
  * @param problem description of what is wrong, or {@code null} when valid
@@ -39,9 +41,9 @@ public record VerificationResult(boolean valid, long recordsVerified, long check
                 AuditVerifier.CHECKPOINT_FILE_NAME, problem, null);
     }
 
-    /** Returns whether the first problem is a checkpoint rather than a record. */
+    /** Returns whether the first problem is a checkpoint rather than a record or a file name. */
     public boolean checkpointProblem() {
-        return !valid && firstBadSequence == 0;
+        return !valid && AuditVerifier.CHECKPOINT_FILE_NAME.equals(file);
     }
 
     /**
@@ -55,6 +57,9 @@ public record VerificationResult(boolean valid, long recordsVerified, long check
         }
         if (checkpointProblem()) {
             return "audit log invalid: checkpoint at " + file + " line " + firstBadLine + ": " + problem;
+        }
+        if (firstBadSequence == 0) {
+            return "audit log invalid: file " + file + ": " + problem;
         }
         return "audit log invalid: record " + firstBadSequence + " (" + file + " line " + firstBadLine + "): "
                 + problem;

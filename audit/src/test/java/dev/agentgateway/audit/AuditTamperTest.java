@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -118,6 +119,30 @@ class AuditTamperTest {
         Files.write(last, lines.subList(0, lines.size() - 3), StandardCharsets.UTF_8);
 
         assertBadRecord(verify(), RECORDS - 2, "were removed");
+    }
+
+    @Test
+    void incompleteLastLinePassesWithLimitation() throws IOException {
+        Path last = segments.get(segments.size() - 1).path();
+        Files.writeString(last, "{\"seq\":41,", StandardOpenOption.APPEND);
+
+        VerificationResult result = verify();
+
+        assertThat(result.valid()).as(result.summary()).isTrue();
+        assertThat(result.recordsVerified()).isEqualTo(RECORDS);
+        assertThat(result.limitation()).contains("incomplete line of 10 bytes");
+    }
+
+    @Test
+    void incompleteLineInOlderSegmentNamed() throws IOException {
+        Segments.Segment first = segments.get(0);
+        byte[] bytes = Files.readAllBytes(first.path());
+        Files.write(first.path(), java.util.Arrays.copyOf(bytes, bytes.length - 1));
+
+        VerificationResult result = verify();
+
+        long lastOfFirst = segments.get(1).firstSequence() - 1;
+        assertBadRecord(result, lastOfFirst, "last line is incomplete");
     }
 
     @Test

@@ -156,7 +156,10 @@ class AuditVerifierSegmentsTest {
         VerificationResult result = verify();
 
         assertThat(result.valid()).isFalse();
+        assertThat(result.checkpointProblem()).isFalse();
         assertThat(result.file()).isEqualTo("audit-11.log");
+        assertThat(result.summary()).startsWith("audit log invalid: file audit-11.log: file name audit-11.log does"
+                + " not have the segment form");
     }
 
     @Test

@@ -521,7 +521,7 @@ class FileAuditLogTest {
             assertThat(second.sequence()).isEqualTo(2);
             assertThat(third.sequence()).isEqualTo(3);
         }
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(3));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(3));
     }
 
     @Test
@@ -681,7 +681,7 @@ class FileAuditLogTest {
         assertThat(batchSizes.size()).as("a batch past 4 MiB is written in parts").isEqualTo(3);
         assertThat(batchSizes.get(1)).as("the 50 small records and the first large ones").isGreaterThan(50);
         assertThat(futures).allSatisfy(future -> assertThat(future).isCompleted().isNotCompletedExceptionally());
-        assertThat(AuditVerifier.verify(directory)).isEqualTo(VerificationResult.valid(57));
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(57));
     }
 
     @Test

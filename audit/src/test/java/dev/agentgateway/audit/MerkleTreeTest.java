@@ -269,6 +269,33 @@ class MerkleTreeTest {
     }
 
     @Test
+    void streamedProofsMatchListProofs() {
+        List<byte[]> leaves = leafHashes(records(MAX_SIZE));
+        for (int n = 1; n <= MAX_SIZE; n++) {
+            for (int m = 0; m <= n; m++) {
+                MerkleTree.Builder prefix = new MerkleTree.Builder();
+                leaves.subList(0, m).forEach(prefix::addLeafHash);
+                StreamedProof consistency = new StreamedProof(MerkleTree.consistencyRanges(m, n), prefix);
+                for (int i = m; i < n; i++) {
+                    consistency.add(i, leaves.get(i));
+                }
+                assertThat(consistency.proof()).as("consistency %d to %d", m, n)
+                        .usingElementComparator(MerkleTreeTest::compareBytes)
+                        .containsExactlyElementsOf(MerkleTree.consistencyProof(leaves, m, n));
+            }
+            for (int m = 0; m < n; m++) {
+                StreamedProof inclusion = new StreamedProof(MerkleTree.inclusionRanges(m, n), new MerkleTree.Builder());
+                for (int i = 0; i < n; i++) {
+                    inclusion.add(i, leaves.get(i));
+                }
+                assertThat(inclusion.proof()).as("inclusion %d in %d", m, n)
+                        .usingElementComparator(MerkleTreeTest::compareBytes)
+                        .containsExactlyElementsOf(MerkleTree.inclusionProof(leaves.subList(0, n), m));
+            }
+        }
+    }
+
+    @Test
     void rangesAreDisjoint() {
         for (long n = 1; n <= 40; n++) {
             for (long m = 0; m <= n; m++) {

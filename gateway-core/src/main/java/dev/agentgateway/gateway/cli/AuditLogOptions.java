@@ -16,7 +16,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /**
- * Where the audit commands find the log and the audit key: {@code --config FILE} (the configuration's
+ * Location options of the audit commands, for the log and the audit key: {@code --config FILE} (the configuration's
  * {@code audit} section), {@code --directory DIR} (with the key file beside the directory, as the defaults place
  * it), or neither (the embedded default configuration, relative to the current directory).
  */
@@ -78,7 +78,7 @@ final class AuditLogOptions {
      * Reads the public keys from {@code publicKeyFiles}, or, when there are none, the public part of the configured
      * audit key file.
      *
-     * @throws KeyFileException when a file cannot be read or holds no audit key; the message says which and why
+     * @throws KeyFileException when a file cannot be read or contains no audit key; the message says which and why
      */
     static List<AuditPublicKey> publicKeys(List<Path> publicKeyFiles, Location location) throws KeyFileException {
         List<Path> files = publicKeyFiles == null || publicKeyFiles.isEmpty()

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
             "2:the proof file, configuration or a key file cannot be read"})
 final class AuditVerifyProofCommand implements Callable<Integer> {
 
-    /** Largest proof read; a proof holds one record of at most 1 MiB plus escaping and about 64 hashes. */
+    /** Maximum proof size read, in bytes; a proof contains one record of at most 1 MiB plus escaping and about 64 hashes. */
     static final int MAX_PROOF_BYTES = 8 << 20;
 
     @Spec
@@ -42,7 +42,7 @@ final class AuditVerifyProofCommand implements Callable<Integer> {
                     + " repeatable. Default: the configured audit key file.")
     private List<Path> publicKeyFiles;
 
-    @Parameters(paramLabel = "FILE", description = "File holding the proof, or - for standard input.")
+    @Parameters(paramLabel = "FILE", description = "File containing the proof, or - for standard input.")
     private String proofFile;
 
     @Override

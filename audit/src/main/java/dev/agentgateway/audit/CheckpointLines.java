@@ -1,0 +1,105 @@
+package dev.agentgateway.audit;
+
+import dev.agentgateway.audit.internal.LineReader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Checkpoints read from {@code checkpoints.log}.
+ *
+ * @param checkpoints the checkpoints accepted before the first bad line
+ * @param fileExists whether the file exists
+ * @param badLine line of the first bad checkpoint, or 0
+ * @param problem what is wrong with it, or {@code null}
+ */
+record CheckpointLines(List<Checkpoint> checkpoints, boolean fileExists, long badLine, String problem) {
+
+    /** Maximum length of a checkpoint line, in bytes; checkpoints are about 250 bytes long. */
+    static final int MAX_LINE_BYTES = 4096;
+
+    /**
+     * Reads the checkpoint lines, checking each one's form, signature and order. With {@code keys} {@code null}
+     * the signatures are not checked.
+     */
+    static CheckpointLines read(Path file, List<AuditPublicKey> keys) throws IOException {
+        List<Checkpoint> checkpoints = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return new CheckpointLines(checkpoints, false, 0, null);
+        }
+        try (LineReader reader = new LineReader(Files.newInputStream(file), MAX_LINE_BYTES)) {
+            for (LineReader.Line line = reader.next(); line != null; line = reader.next()) {
+                String problem = checkpointProblem(line, keys, checkpoints);
+                if (problem != null) {
+                    return new CheckpointLines(checkpoints, true, line.number(), problem);
+                }
+            }
+        }
+        return new CheckpointLines(checkpoints, true, 0, null);
+    }
+
+    private static String checkpointProblem(LineReader.Line line, List<AuditPublicKey> keys,
+            List<Checkpoint> accepted) {
+        if (line.bytes() == null) {
+            return "line is " + line.length() + " bytes long (maximum: " + MAX_LINE_BYTES + ")";
+        }
+        if (!line.terminated()) {
+            return "last line is incomplete (" + line.length() + " bytes without a newline)";
+        }
+        Checkpoint checkpoint;
+        try {
+            checkpoint = Checkpoint.parse(utf8(line.bytes()));
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        String signatureProblem = keys == null ? null : signatureProblem(checkpoint, keys);
+        if (signatureProblem != null) {
+            return signatureProblem;
+        }
+        if (!accepted.isEmpty()) {
+            Checkpoint previous = accepted.get(accepted.size() - 1);
+            if (checkpoint.size() <= previous.size()) {
+                return "size " + checkpoint.size() + " (expected: more than " + previous.size()
+                        + ", the size of the checkpoint before it)";
+            }
+            if (checkpoint.time().isBefore(previous.time())) {
+                return "time " + checkpoint.time() + " (expected: not before " + previous.time()
+                        + ", the time of the checkpoint before it)";
+            }
+        }
+        accepted.add(checkpoint);
+        return null;
+    }
+
+    private static String signatureProblem(Checkpoint checkpoint, List<AuditPublicKey> keys) {
+        for (AuditPublicKey key : keys) {
+            if (key.keyId().equals(checkpoint.keyId())) {
+                return checkpoint.verify(key) ? null
+                        : "signature does not verify with key " + key.keyId() + " (" + key.algorithm() + ")";
+            }
+        }
+        String given = keys.isEmpty() ? "none"
+                : keys.stream().map(AuditPublicKey::keyId).collect(Collectors.joining(", "));
+        return "signed with key " + checkpoint.keyId() + ", which is not one of the given keys (given: " + given
+                + ")";
+    }
+
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("checkpoint rejected: not valid UTF-8", e);
+        }
+    }
+}
