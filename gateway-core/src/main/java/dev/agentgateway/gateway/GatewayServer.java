@@ -2,6 +2,8 @@ package dev.agentgateway.gateway;
 
 import dev.agentgateway.audit.AuditSigningKey;
 import dev.agentgateway.audit.FileAuditLog;
+import dev.agentgateway.audit.KafkaAuditExport;
+import dev.agentgateway.config.AuditKafkaConfig;
 import dev.agentgateway.config.GatewayConfig;
 import dev.agentgateway.config.ListenerConfig;
 import dev.agentgateway.config.ReplayCacheConfig;
@@ -78,6 +80,7 @@ public final class GatewayServer implements AutoCloseable {
     private SampleOpsTool sampleTool;
     private AuditRecorder auditRecorder;
     private AuditStreams auditStreams;
+    private KafkaAuditExport auditExport;
     private ExecutorService tokenExchangeExecutor;
     private ExecutorService authenticationExecutor;
     private UpstreamPools upstreams;
@@ -140,6 +143,7 @@ public final class GatewayServer implements AutoCloseable {
                 AuditSigningKey.loadOrGenerate(config.audit().signingKey()), clock, metrics.auditCommitObserver()),
                 metrics, clock);
         metrics.auditWritability(auditRecorder::writable);
+        startAuditExport();
         Policy policy = Policy.from(config.policy(), clock);
         tokenExchangeExecutor = Executors.newFixedThreadPool(TOKEN_EXCHANGE_THREADS,
                 DaemonThreads.named("token-exchange-"));
@@ -169,6 +173,21 @@ public final class GatewayServer implements AutoCloseable {
                         tokenServices::replayCacheAvailable, auditStreams)), true);
         started = true;
         logStarted();
+    }
+
+    /**
+     * Starts exporting the audit log to Kafka when {@code audit.kafka} is configured. The export runs on its own
+     * thread and never delays a request: while Kafka is unreachable only its lag grows.
+     */
+    private void startAuditExport() throws IOException {
+        AuditKafkaConfig kafka = config.audit().kafka();
+        if (kafka == null) {
+            return;
+        }
+        auditExport = KafkaAuditExport.start(kafka, config.audit().directory(), auditRecorder::lastDurableSequence,
+                clock);
+        metrics.auditExport(auditExport::lag, auditExport::acknowledgedSequence, auditExport::connected);
+        log.info("Exporting audit records to Kafka topic {} via {}", kafka.topic(), kafka.bootstrapServers());
     }
 
     /**
@@ -274,9 +293,10 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, closes connections and the audit log. In order: listeners, backend pools, connections, the
-     * token exchange and authentication executors, the replay cache connection, the sample tool, and last the audit log, after its
-     * pending appends. Idempotent.
+     * Stops accepting, closes connections and the audit log. In order: listeners, audit streams, backend pools,
+     * connections, the token exchange and authentication executors, the replay cache connection, the sample tool,
+     * the audit log after its pending appends, and last the Kafka export, which saves how far Kafka acknowledged.
+     * Idempotent.
      */
     @Override
     public void close() {
@@ -306,6 +326,9 @@ public final class GatewayServer implements AutoCloseable {
             sampleTool.close();
         }
         closeAuditLog();
+        if (auditExport != null) {
+            auditExport.close();
+        }
         if (started) {
             log.info("Agent gateway stopped");
         }

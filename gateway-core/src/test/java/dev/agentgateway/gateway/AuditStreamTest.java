@@ -103,6 +103,16 @@ class AuditStreamTest {
     }
 
     @Test
+    void noExportGaugesWithoutKafka() throws Exception {
+        HttpRequest metrics = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + gateway.adminAddress().getPort() + "/metrics")).build();
+
+        String scrape = http.send(metrics, HttpResponse.BodyHandlers.ofString()).body();
+
+        assertThat(scrape).contains("gateway_audit_writable 1.0").doesNotContain("gateway_audit_export");
+    }
+
+    @Test
     void streamWithoutCredential() throws Exception {
         HttpResponse<String> response = http.send(request("").build(), HttpResponse.BodyHandlers.ofString());
 

@@ -57,7 +57,8 @@ final class AuditTailCommand implements Callable<Integer> {
     @Option(names = "--decision", paramLabel = "allow|deny", description = "Print records with this decision only.")
     private String decision;
 
-    @Option(names = "--json", description = "Print each record as its JSON line, with every character outside printable ASCII escaped.")
+    @Option(names = "--json",
+            description = "Print each record as its JSON line, with every character outside printable ASCII escaped.")
     private boolean json;
 
     @Override

@@ -112,7 +112,8 @@ class DemoCommandTest {
         assertThat(result.valid()).isFalse();
         assertThat(result.firstBadSequence()).isEqualTo(editedSequence);
         assertThat(result.firstBadLine()).isEqualTo(editedSequence);
-        assertThat(result.problem()).startsWith("record " + editedSequence + " was modified");
+        assertThat(result.problem()).startsWith("record changed: its hash does not match the prev of record "
+                + (editedSequence + 1));
     }
 
     @Test

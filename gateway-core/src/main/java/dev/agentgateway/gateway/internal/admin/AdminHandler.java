@@ -23,10 +23,10 @@ import java.util.function.Supplier;
 /**
  * Serves the admin listener: {@code GET /metrics} (Prometheus text format), {@code GET /health/live} (200 while
  * the process serves) and {@code GET /health/ready} (503 with the reason while audit appends fail or the DPoP
- * replay cache cannot be reached, because calls then fail closed) and {@code GET /audit/stream} (server-sent events
- * of audit records, see {@link AuditStreams}). Readiness may wait for a check of the audit log off the event loop. So reading stops while a response
- * is pending, and a {@code FlowControlHandler} before this handler queues further requests, which keeps responses
- * in request order.
+ * replay cache cannot be reached, because calls then fail closed) and {@code GET /audit/stream} (server-sent
+ * events of audit records, see {@link AuditStreams}). Readiness may wait for a check of the audit log off the event
+ * loop. So reading stops while a response is pending, and a {@code FlowControlHandler} before this handler queues
+ * further requests, which keeps responses in request order.
  */
 @Sharable
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {

@@ -202,6 +202,11 @@ public final class AuditRecorder implements AutoCloseable {
         }
     }
 
+    /** Returns the sequence number of the last durable record, 0 for an empty log. */
+    public long lastDurableSequence() {
+        return auditLog.lastDurableSequence();
+    }
+
     /** Returns whether the last append or check that ended succeeded; true before the first one. */
     public synchronized boolean writable() {
         return writable;

@@ -9,8 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Appends the {@code DECISION} record of an allowed call and passes the call on only once the record is durable.
- * The log commits the record on its writer thread and the call continues on the channel's event loop. Meanwhile the connection reads nothing, because reading stopped at the
- * request head and only the proxy turns it back on, after the call continues on the event loop. When the record
+ * The log commits the record on its writer thread and the call continues on the channel's event loop. Meanwhile
+ * the connection reads nothing, because reading stopped at the request head and only the proxy turns it back on,
+ * after the call continues on the event loop. When the record
  * cannot be made durable the response is 503 and nothing is forwarded. When the connection closed while the record
  * was written, the call gets its {@code OUTCOME} record here, because no later handler will see it.
  */
@@ -41,7 +42,8 @@ final class DecisionAuditHandler extends ChannelInboundHandlerAdapter {
                     }
                     exchange.decisionRecord(record);
                     if (!ctx.channel().isActive()) {
-                        // The pipeline may be gone and the proxy would never see the call, so its outcome is recorded here.
+                        // The pipeline may be gone and the proxy would never see the call, so its outcome is
+                        // recorded here.
                         log.debug("Request {}: connection closed before the call was forwarded",
                                 exchange.requestId());
                         long durationMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime()
