@@ -90,7 +90,8 @@ public final class AuditStreams implements AutoCloseable {
         }
         if (active.incrementAndGet() > settings.maxStreams()) {
             active.decrementAndGet();
-            log.warn("Audit stream for {} rejected: {} streams already run", credential.get(), settings.maxStreams());
+            log.debug("Audit stream for {} rejected: {} streams already run", credential.get(),
+                    settings.maxStreams());
             return AdminProblems.problem(HttpResponseStatus.SERVICE_UNAVAILABLE, "too_many_streams",
                     "Too many audit streams", settings.maxStreams() + " audit streams already run; retry later");
         }
