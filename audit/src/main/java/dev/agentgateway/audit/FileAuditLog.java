@@ -55,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * would take the current one past {@link AuditConfig#segmentMaxBytes()} or when the current one's first record is
  * older than {@link AuditConfig#segmentMaxAge()}. The chain continues across segments. The directory is locked
  * while the log is open, so a second process cannot append to the same log.
+ *
+ * <p>The writer keeps the RFC 9162 tree head of the durable records and appends a signed {@link Checkpoint} of it
+ * to {@value #CHECKPOINT_FILE_NAME} after {@link AuditConfig#checkpointEveryRecords()} new records, once the
+ * oldest uncovered record is {@link AuditConfig#checkpointInterval()} old, and on close.
  */
 public final class FileAuditLog implements AuditLog {
 
@@ -155,6 +159,8 @@ public final class FileAuditLog implements AuditLog {
     /** Set by {@link #close} or when the writer thread fails; later appends fail at once. */
     private volatile boolean closing;
     private final AtomicBoolean closeCalled = new AtomicBoolean();
+    /** Why the writer thread stopped before close, or {@code null}. */
+    private volatile AuditWriteException writerFailure;
     /** Set by the writer thread before its last drain of the queue; later appends fail. */
     private volatile boolean stopped;
     private volatile long durableSequence;
@@ -331,10 +337,11 @@ public final class FileAuditLog implements AuditLog {
             }
         } catch (RuntimeException | Error e) {
             LOG.error("Audit writer thread for {} failed; appends fail until the log is reopened", directory, e);
-            stopped = true;
-            closing = true;
             AuditWriteException failure = new AuditWriteException("audit writer thread for " + directory
                     + " failed: " + e, e);
+            writerFailure = failure;
+            stopped = true;
+            closing = true;
             for (Pending pending : batch) {
                 pending.future.completeExceptionally(failure);
             }
@@ -657,6 +664,10 @@ public final class FileAuditLog implements AuditLog {
     }
 
     private AuditWriteException closedFailure() {
+        AuditWriteException failure = writerFailure;
+        if (failure != null) {
+            return new AuditWriteException(failure.getMessage(), failure.getCause());
+        }
         return new AuditWriteException("audit log is closed: " + directory, null);
     }
 

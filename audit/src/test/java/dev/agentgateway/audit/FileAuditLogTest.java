@@ -685,6 +685,29 @@ class FileAuditLogTest {
     }
 
     @Test
+    void writerFailureFailsLaterAppends() throws IOException {
+        CommitObserver failing = new CommitObserver() {
+            @Override
+            public void batchCommitted(int records, long bytes, long syncNanos) {
+                throw new StackOverflowError("simulated fatal error");
+            }
+        };
+        try (CapturedLogs logs = new CapturedLogs();
+                FileAuditLog log = AuditFixtures.open(new AuditConfig(directory), CLOCK, FaultyChannel::openAppend,
+                        failing)) {
+            AppendedRecord first = log.append(decision("req-1"));
+
+            assertThat(first.sequence()).as("durable before the observer failed").isEqualTo(1);
+            assertThatThrownBy(() -> log.append(decision("req-2")))
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("audit writer thread for " + directory + " failed")
+                    .hasMessageContaining("simulated fatal error");
+            assertThat(logs.messages(Level.ERROR)).singleElement().asString().contains("Audit writer thread");
+        }
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(1));
+    }
+
+    @Test
     void observerSeesBatchFigures() throws IOException {
         List<long[]> batches = Collections.synchronizedList(new ArrayList<>());
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
