@@ -1,8 +1,9 @@
 package dev.agentgateway.gateway;
 
 import dev.agentgateway.audit.AuditSigningKey;
-import dev.agentgateway.audit.CommitObserver;
 import dev.agentgateway.audit.FileAuditLog;
+import dev.agentgateway.audit.KafkaAuditExport;
+import dev.agentgateway.config.AuditKafkaConfig;
 import dev.agentgateway.config.GatewayConfig;
 import dev.agentgateway.config.ListenerConfig;
 import dev.agentgateway.config.ReplayCacheConfig;
@@ -12,7 +13,9 @@ import dev.agentgateway.gateway.internal.DaemonThreads;
 import dev.agentgateway.gateway.internal.Transport;
 import dev.agentgateway.gateway.internal.UnreachableRules;
 import dev.agentgateway.gateway.internal.admin.AdminChannelInitializer;
+import dev.agentgateway.gateway.internal.admin.AdminCredentials;
 import dev.agentgateway.gateway.internal.admin.AdminHandler;
+import dev.agentgateway.gateway.internal.admin.AuditStreams;
 import dev.agentgateway.gateway.internal.agent.AgentChannelInitializer;
 import dev.agentgateway.gateway.internal.agent.AgentServices;
 import dev.agentgateway.gateway.internal.agent.AuditRecorder;
@@ -55,7 +58,6 @@ import org.slf4j.LoggerFactory;
 public final class GatewayServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
-    private static final int AUDIT_THREADS = 2;
     private static final int TOKEN_EXCHANGE_THREADS = 4;
     private static final int AUTHENTICATION_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
     /**
@@ -69,6 +71,7 @@ public final class GatewayServer implements AutoCloseable {
     private final GatewayConfig config;
     private final HttpLimits limits;
     private final Clock clock;
+    private final AuditStreams.Settings streamSettings;
     private final Transport transport = Transport.detect();
     private final GatewayMetrics metrics = new GatewayMetrics();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -76,6 +79,8 @@ public final class GatewayServer implements AutoCloseable {
 
     private SampleOpsTool sampleTool;
     private AuditRecorder auditRecorder;
+    private AuditStreams auditStreams;
+    private KafkaAuditExport auditExport;
     private ExecutorService tokenExchangeExecutor;
     private ExecutorService authenticationExecutor;
     private UpstreamPools upstreams;
@@ -87,10 +92,11 @@ public final class GatewayServer implements AutoCloseable {
     private String publicOrigin;
     private TokenServices tokenServices;
 
-    private GatewayServer(GatewayConfig config, HttpLimits limits, Clock clock) {
+    private GatewayServer(GatewayConfig config, HttpLimits limits, Clock clock, AuditStreams.Settings streamSettings) {
         this.config = config;
         this.limits = limits;
         this.clock = clock;
+        this.streamSettings = streamSettings;
     }
 
     /**
@@ -106,8 +112,14 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Starts a gateway with explicit HTTP limits and clock, for tests that need short timeouts. */
     static GatewayServer start(GatewayConfig config, HttpLimits limits, Clock clock) throws Exception {
+        return start(config, limits, clock, AuditStreams.Settings.defaults());
+    }
+
+    /** Starts a gateway with explicit audit stream bounds and timing as well, for tests of the stream. */
+    static GatewayServer start(GatewayConfig config, HttpLimits limits, Clock clock,
+            AuditStreams.Settings streamSettings) throws Exception {
         CryptoProviders.install();
-        GatewayServer server = new GatewayServer(config, limits, clock);
+        GatewayServer server = new GatewayServer(config, limits, clock, streamSettings);
         try {
             server.open();
         } catch (Exception | Error e) {
@@ -128,8 +140,10 @@ public final class GatewayServer implements AutoCloseable {
             log.info("Sample operations tool listening on {}", sampleTool.address());
         }
         auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit(),
-                AuditSigningKey.loadOrGenerate(config.audit().signingKey()), clock, CommitObserver.NONE), metrics,
-                AUDIT_THREADS, clock);
+                AuditSigningKey.loadOrGenerate(config.audit().signingKey()), clock, metrics.auditCommitObserver()),
+                metrics, clock);
+        metrics.auditWritability(auditRecorder::writable);
+        startAuditExport();
         Policy policy = Policy.from(config.policy(), clock);
         tokenExchangeExecutor = Executors.newFixedThreadPool(TOKEN_EXCHANGE_THREADS,
                 DaemonThreads.named("token-exchange-"));
@@ -152,11 +166,28 @@ public final class GatewayServer implements AutoCloseable {
         agentInitializer = new AgentChannelInitializer(services);
         agentChannel.config().setAutoRead(true);
 
+        auditStreams = new AuditStreams(config.audit().directory(),
+                new AdminCredentials(config.admin().credentials()), streamSettings);
         adminChannel = bind("admin listener", "listeners.admin", config.adminListener(),
                 new AdminChannelInitializer(new AdminHandler(metrics, auditRecorder::checkReady,
-                        tokenServices::replayCacheAvailable)), true);
+                        tokenServices::replayCacheAvailable, auditStreams)), true);
         started = true;
         logStarted();
+    }
+
+    /**
+     * Starts exporting the audit log to Kafka when {@code audit.kafka} is configured. The export runs on its own
+     * thread and never delays a request: while Kafka is unreachable only its lag grows.
+     */
+    private void startAuditExport() throws IOException {
+        AuditKafkaConfig kafka = config.audit().kafka();
+        if (kafka == null) {
+            return;
+        }
+        auditExport = KafkaAuditExport.start(kafka, config.audit().directory(), auditRecorder::lastDurableSequence,
+                clock);
+        metrics.auditExport(auditExport::lag, auditExport::acknowledgedSequence, auditExport::connected);
+        log.info("Exporting audit records to Kafka topic {} via {}", kafka.topic(), kafka.bootstrapServers());
     }
 
     /**
@@ -218,6 +249,9 @@ public final class GatewayServer implements AutoCloseable {
                 tokens.nonces().secrets().isEmpty() ? "random for this process" : tokens.nonces().secrets().size()
                         + " configured");
         log.info("Admin listener on {}; audit log in {}", adminAddress(), config.audit().directory());
+        if (config.admin().credentials().isEmpty()) {
+            log.info("Audit stream /audit/stream is disabled: no admin credentials are configured");
+        }
         UnreachableRules.warnings(config).forEach(log::warn);
     }
 
@@ -259,9 +293,10 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, closes connections and the audit log. In order: listeners, backend pools, connections, the
-     * token exchange and authentication executors, the replay cache connection, the sample tool, and last the audit log, after its
-     * pending appends. Idempotent.
+     * Stops accepting, closes connections and the audit log. In order: listeners, audit streams, backend pools,
+     * connections, the token exchange and authentication executors, the replay cache connection, the sample tool,
+     * the audit log after its pending appends, and last the Kafka export, which saves how far Kafka acknowledged.
+     * Idempotent.
      */
     @Override
     public void close() {
@@ -270,6 +305,9 @@ public final class GatewayServer implements AutoCloseable {
         }
         closeChannel(agentChannel);
         closeChannel(adminChannel);
+        if (auditStreams != null) {
+            auditStreams.close();
+        }
         if (upstreams != null) {
             upstreams.close();
         }
@@ -288,6 +326,9 @@ public final class GatewayServer implements AutoCloseable {
             sampleTool.close();
         }
         closeAuditLog();
+        if (auditExport != null) {
+            auditExport.close();
+        }
         if (started) {
             log.info("Agent gateway stopped");
         }

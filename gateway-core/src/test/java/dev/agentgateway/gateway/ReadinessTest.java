@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentgateway.audit.AuditRecords;
 import dev.agentgateway.audit.AuditVerifier;
-import dev.agentgateway.audit.FileAuditLog;
 import dev.agentgateway.audit.VerificationResult;
 import dev.agentgateway.config.ConfigLoader;
 import dev.agentgateway.gateway.internal.http.HttpLimits;
@@ -102,8 +101,8 @@ class ReadinessTest {
         assertThat(tokenEndpointStatus()).isEqualTo(405);
     }
 
-    private Path logFile() {
-        return gateway.auditDirectory().resolve(FileAuditLog.FILE_NAME);
+    private Path logFile() throws IOException {
+        return AuditSegments.newest(gateway.auditDirectory());
     }
 
     /** Sends GET to the token endpoint, which appends a rejection record before it responds. */

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         scope = ScopeType.INHERIT,
         description = "Gateway for AI agents' tool calls: DPoP-bound capability tokens, policy, audit, proxy.",
-        subcommands = {ServeCommand.class, KeysCommand.class, AuditCommand.class, HelpCommand.class})
+        subcommands = {ServeCommand.class, KeysCommand.class, AuditCommand.class, AdminCommand.class,
+            HelpCommand.class})
 public final class AgentGatewayCommand implements Runnable {
 
     /** Class name of the {@code demo} command, added when it is on the class path. */

@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
             AuditVerifyCommand.class,
             AuditProveCommand.class,
             AuditVerifyProofCommand.class,
-            AuditPublicKeyCommand.class})
+            AuditPublicKeyCommand.class,
+            AuditTailCommand.class})
 final class AuditCommand implements Runnable {
 
     @Spec

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentgateway.audit.AuditRecord;
 import dev.agentgateway.audit.AuditRecords;
 import dev.agentgateway.audit.AuditVerifier;
-import dev.agentgateway.audit.FileAuditLog;
+import dev.agentgateway.gateway.AuditSegments;
 import dev.agentgateway.audit.VerificationResult;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -112,7 +112,8 @@ class DemoCommandTest {
         assertThat(result.valid()).isFalse();
         assertThat(result.firstBadSequence()).isEqualTo(editedSequence);
         assertThat(result.firstBadLine()).isEqualTo(editedSequence);
-        assertThat(result.problem()).startsWith("record " + editedSequence + " was modified");
+        assertThat(result.problem()).startsWith("record changed: its hash does not match the prev of record "
+                + (editedSequence + 1));
     }
 
     @Test
@@ -146,8 +147,8 @@ class DemoCommandTest {
         }
     }
 
-    private Path logFile() {
-        return auditDirectory().resolve(FileAuditLog.FILE_NAME);
+    private Path logFile() throws IOException {
+        return AuditSegments.newest(auditDirectory());
     }
 
     private static void replaceLine(Path log, List<String> lines, int index, String line) throws IOException {

@@ -3,6 +3,7 @@ package dev.agentgateway.gateway.e2e;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
@@ -14,11 +15,12 @@ import dev.agentgateway.audit.AuditEventType;
 import dev.agentgateway.audit.AuditRecord;
 import dev.agentgateway.audit.AuditRecords;
 import dev.agentgateway.audit.AuditVerifier;
-import dev.agentgateway.audit.FileAuditLog;
 import dev.agentgateway.audit.VerificationResult;
 import dev.agentgateway.config.ConfigLoader;
 import dev.agentgateway.config.GatewayConfig;
 import dev.agentgateway.config.RouteConfig;
+import dev.agentgateway.gateway.AuditSegments;
+import dev.agentgateway.gateway.CapturedLogs;
 import dev.agentgateway.gateway.GatewayServer;
 import dev.agentgateway.gateway.e2e.RecordingBackend.ReceivedRequest;
 import java.io.ByteArrayOutputStream;
@@ -542,35 +544,51 @@ class GatewayEndToEndTest {
         String token = aliceToken("ops", "ops.read");
         assertThat(agent.call("GET", QUEUES, token, Map.of()).statusCode()).isEqualTo(200);
         String admin = "http://127.0.0.1:" + gateway.adminAddress().getPort();
-        long logSize = Files.size(gateway.auditDirectory().resolve(FileAuditLog.FILE_NAME));
+        long logSize = Files.size(AuditSegments.newest(gateway.auditDirectory()));
 
         HttpResponse<String> failed;
         HttpResponse<String> readiness;
-        setFileSizeLimit(logSize + ":unlimited");
-        try {
-            failed = agent.call("GET", QUEUES, token, Map.of());
-            readiness = agent.get(admin + "/health/ready");
-        } finally {
-            setFileSizeLimit("unlimited");
+        String failingMetrics;
+        HttpResponse<String> recovered;
+        List<String> errors;
+        List<String> infos;
+        try (CapturedLogs logs = new CapturedLogs()) {
+            setFileSizeLimit(logSize + ":unlimited");
+            try {
+                failed = agent.call("GET", QUEUES, token, Map.of());
+                assertThat(agent.call("GET", QUEUES, token, Map.of()).statusCode()).isEqualTo(503);
+                readiness = agent.get(admin + "/health/ready");
+                failingMetrics = agent.get(admin + "/metrics").body();
+            } finally {
+                setFileSizeLimit("unlimited");
+            }
+            recovered = agent.call("GET", QUEUES, token, Map.of());
+            errors = logs.messages(Level.ERROR);
+            infos = logs.messages(Level.INFO);
         }
 
         assertThat(failed.statusCode()).as(failed.body()).isEqualTo(503);
         JsonNode problem = JSON.readTree(failed.body());
         assertThat(problem.get("title").asText()).isEqualTo("Audit log unavailable");
         assertThat(problem.has("missing_authority")).isFalse();
-        assertThat(backend.received()).hasSize(1);
+        assertThat(backend.received()).as("the calls before and after the outage only").hasSize(2);
         assertThat(readiness.statusCode()).isEqualTo(503);
-        assertThat(agent.get(admin + "/metrics").body()).contains("gateway_audit_failures_total");
+        assertThat(failingMetrics).contains("gateway_audit_failures_total").contains("gateway_audit_writable 0.0");
+        assertThat(errors).as("one error per outage").filteredOn(line -> line.startsWith("Audit log")).hasSize(1);
 
-        HttpResponse<String> recovered = agent.call("GET", QUEUES, token, Map.of());
         assertThat(recovered.statusCode()).isEqualTo(200);
+        assertThat(infos).as("one info on recovery").filteredOn(line -> line.startsWith("Audit log")).hasSize(1);
         assertThat(agent.get(admin + "/health/ready").statusCode()).isEqualTo(200);
+        String metrics = agent.get(admin + "/metrics").body();
+        assertThat(metrics).contains("gateway_audit_writable 1.0")
+                .contains("gateway_audit_commit_seconds_bucket")
+                .contains("gateway_audit_batch_records_count");
     }
 
     @Test
     void auditFailureWithholdsIssuedToken() throws Exception {
         aliceToken("ops", "ops.read");
-        long logSize = Files.size(gateway.auditDirectory().resolve(FileAuditLog.FILE_NAME));
+        long logSize = Files.size(AuditSegments.newest(gateway.auditDirectory()));
 
         HttpResponse<String> response;
         setFileSizeLimit(logSize + ":unlimited");

@@ -23,18 +23,21 @@ import java.util.function.Supplier;
 /**
  * Serves the admin listener: {@code GET /metrics} (Prometheus text format), {@code GET /health/live} (200 while
  * the process serves) and {@code GET /health/ready} (503 with the reason while audit appends fail or the DPoP
- * replay cache cannot be reached, because calls then fail closed). Readiness may wait for a check of the audit log off the event loop. So reading stops while a response
- * is pending, and a {@code FlowControlHandler} before this handler queues further requests, which keeps responses
- * in request order.
+ * replay cache cannot be reached, because calls then fail closed) and {@code GET /audit/stream} (server-sent
+ * events of audit records, see {@link AuditStreams}). Readiness may wait for a check of the audit log off the event
+ * loop. So reading stops while a response is pending, and a {@code FlowControlHandler} before this handler queues
+ * further requests, which keeps responses in request order.
  */
 @Sharable
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
+    private static final String STREAM_PATH = "/audit/stream";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final GatewayMetrics metrics;
     private final Supplier<CompletableFuture<Boolean>> auditReady;
     private final BooleanSupplier replayCacheAvailable;
+    private final AuditStreams auditStreams;
 
     /**
      * @param auditReady returns whether audit appends succeed; its future may complete on another thread
@@ -43,18 +46,51 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
      */
     public AdminHandler(GatewayMetrics metrics, Supplier<CompletableFuture<Boolean>> auditReady,
             BooleanSupplier replayCacheAvailable) {
+        this(metrics, auditReady, replayCacheAvailable, null);
+    }
+
+    /**
+     * @param auditStreams serves {@code GET /audit/stream}, or {@code null} to answer it with 404
+     */
+    public AdminHandler(GatewayMetrics metrics, Supplier<CompletableFuture<Boolean>> auditReady,
+            BooleanSupplier replayCacheAvailable, AuditStreams auditStreams) {
         this.metrics = metrics;
         this.auditReady = auditReady;
         this.replayCacheAvailable = replayCacheAvailable;
+        this.auditStreams = auditStreams;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
         ctx.channel().config().setAutoRead(false);
+        if (auditStreams != null && request.decoderResult().isSuccess() && path(request).equals(STREAM_PATH)) {
+            openStream(ctx, request, keepAlive);
+            return;
+        }
         respond(request).whenComplete((response, error) -> ctx.executor().execute(() ->
                 send(ctx, response != null ? response : text(HttpResponseStatus.INTERNAL_SERVER_ERROR,
                         "internal error\n"), keepAlive)));
+    }
+
+    /** Starts an audit stream, or sends the response that rejects it. */
+    private void openStream(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+        if (!request.method().equals(HttpMethod.GET)) {
+            FullHttpResponse response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
+            response.headers().set(HttpHeaderNames.ALLOW, "GET");
+            send(ctx, response, keepAlive);
+            return;
+        }
+        FullHttpResponse rejected = auditStreams.open(ctx, request);
+        if (rejected != null) {
+            send(ctx, rejected, keepAlive);
+        }
+    }
+
+    private static String path(FullHttpRequest request) {
+        String path = request.uri();
+        int query = path.indexOf('?');
+        return query >= 0 ? path.substring(0, query) : path;
     }
 
     private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
@@ -76,11 +112,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         if (!request.decoderResult().isSuccess()) {
             return CompletableFuture.completedFuture(text(HttpResponseStatus.BAD_REQUEST, "malformed request\n"));
         }
-        String path = request.uri();
-        int query = path.indexOf('?');
-        if (query >= 0) {
-            path = path.substring(0, query);
-        }
+        String path = path(request);
         if (!path.equals("/metrics") && !path.equals("/health/live") && !path.equals("/health/ready")) {
             return CompletableFuture.completedFuture(text(HttpResponseStatus.NOT_FOUND, "not found\n"));
         }

@@ -15,7 +15,10 @@ final class AuditEvents {
     private AuditEvents() {
     }
 
-    /** Returns a {@code DECISION} builder with the call's identity, target and token ids filled in. */
+    /**
+     * Returns a {@code DECISION} builder with the call's identity, target, token ids and the hashes of the
+     * presented token and proof filled in.
+     */
     static AuditEvent.Builder decision(Exchange exchange, String decision) {
         AuditEvent.Builder event = AuditEvent.builder(AuditEventType.DECISION, exchange.requestId())
                 .principal(exchange.principal().displayName())
@@ -23,7 +26,9 @@ final class AuditEvents {
                 .tool(exchange.route() == null ? null : exchange.route().tool())
                 .method(exchange.method())
                 .path(exchange.target() == null ? null : exchange.target().path())
-                .decision(decision);
+                .decision(decision)
+                .tokenHash(CredentialHashes.tokenHash(exchange.request().headers()))
+                .proofHash(CredentialHashes.proofHash(exchange.request().headers()));
         VerifiedCall call = exchange.call();
         if (call != null) {
             event.tokenId(call.tokenId()).proofId(call.proofId()).keyThumbprint(call.keyThumbprint());

@@ -11,17 +11,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Appends audit records off the event loop. An append writes and fsyncs, so it runs on a dedicated executor and
- * completes a future that the caller continues on its own event loop.
+ * Appends audit records through {@link AuditLog#appendAsync}, which group-commits them on the log's own writer
+ * thread, and hands each outcome back to the caller's executor, so no caller work runs on that thread.
  *
  * <p>The recorder also tracks whether the log is writable, from the outcome of each append and of the checks that
  * {@link #checkReady()} runs. The first failure after a success is logged at error level and the first success
@@ -34,12 +35,12 @@ public final class AuditRecorder implements AutoCloseable {
     static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private static final Logger log = LoggerFactory.getLogger(AuditRecorder.class);
-    private static final long CLOSE_TIMEOUT_SECONDS = 10;
 
     private final AuditLog auditLog;
     private final GatewayMetrics metrics;
     private final Clock clock;
-    private final ExecutorService executor;
+    /** Runs {@link AuditLog#checkWritable}, which blocks on I/O; at most one check runs at a time. */
+    private final ExecutorService checkExecutor;
     private final AtomicLong operations = new AtomicLong();
 
     // Guarded by this.
@@ -51,49 +52,85 @@ public final class AuditRecorder implements AutoCloseable {
     /**
      * @param clock clock that spaces the checks of {@link #checkReady()}
      */
-    public AuditRecorder(AuditLog auditLog, GatewayMetrics metrics, int threads, Clock clock) {
+    public AuditRecorder(AuditLog auditLog, GatewayMetrics metrics, Clock clock) {
         this.auditLog = Objects.requireNonNull(auditLog, "auditLog");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.executor = Executors.newFixedThreadPool(threads, DaemonThreads.named("audit-append-"));
+        this.checkExecutor = Executors.newSingleThreadExecutor(DaemonThreads.named("audit-check-"));
         this.lastOutcomeMillis = clock.millis();
     }
 
     /**
-     * Appends {@code event} on the audit executor. The future completes with the durable record, or exceptionally
-     * with an {@link AuditWriteException} when the record could not be made durable.
+     * Queues {@code event} for the next group commit. The future completes on {@code continuation} (the channel's
+     * event loop) with the durable record, or exceptionally with an {@link AuditWriteException} when the record
+     * could not be made durable. When {@code continuation} rejects the task because it is shutting down, the
+     * future is left incomplete: its channel is closed by then.
      */
-    public CompletableFuture<AppendedRecord> append(AuditEvent event) {
+    public CompletableFuture<AppendedRecord> append(AuditEvent event, Executor continuation) {
+        Objects.requireNonNull(continuation, "continuation");
         CompletableFuture<AppendedRecord> result = new CompletableFuture<>();
-        try {
-            executor.execute(() -> appendNow(event, result));
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new AuditWriteException("audit log is closed", e));
-        }
+        appendTracked(event).whenComplete((record, error) -> {
+            try {
+                continuation.execute(() -> complete(result, record, error));
+            } catch (RejectedExecutionException e) {
+                log.debug("Request {}: audit append finished after its event loop shut down", event.requestId());
+            }
+        });
         return result;
     }
 
-    private void appendNow(AuditEvent event, CompletableFuture<AppendedRecord> result) {
-        long operation = operations.incrementAndGet();
-        try {
-            AppendedRecord record = auditLog.append(event);
-            recordSuccess(operation);
+    /**
+     * Queues {@code event} without waiting for it, for records nothing depends on (call outcomes). A failure is
+     * still counted and logged like any other.
+     */
+    public void appendWithoutWaiting(AuditEvent event) {
+        appendTracked(event);
+    }
+
+    private static void complete(CompletableFuture<AppendedRecord> result, AppendedRecord record, Throwable error) {
+        if (error != null) {
+            result.completeExceptionally(writeFailure(error));
+        } else {
             result.complete(record);
-        } catch (AuditWriteException e) {
-            metrics.auditFailure(event.type().wireName());
-            recordFailure(operation, "Audit log append failed", e);
-            result.completeExceptionally(e);
-        } catch (RuntimeException e) {
-            metrics.auditFailure(event.type().wireName());
-            recordFailure(operation, "Audit log append failed unexpectedly", e);
-            result.completeExceptionally(new AuditWriteException("audit append failed unexpectedly", e));
         }
+    }
+
+    /**
+     * Starts the append and records its outcome. The returned future may complete on the log's writer thread, so
+     * only the quick bookkeeping here runs there.
+     */
+    private CompletableFuture<AppendedRecord> appendTracked(AuditEvent event) {
+        long operation = operations.incrementAndGet();
+        CompletableFuture<AppendedRecord> appended;
+        try {
+            appended = auditLog.appendAsync(event);
+        } catch (RuntimeException e) {
+            appended = CompletableFuture.failedFuture(e);
+        }
+        return appended.handle((record, error) -> {
+            if (error == null) {
+                recordSuccess(operation);
+                return record;
+            }
+            AuditWriteException failure = writeFailure(error);
+            metrics.auditFailure(event.type().wireName());
+            recordFailure(operation, "Audit log append failed", failure);
+            throw new CompletionException(failure);
+        });
+    }
+
+    private static AuditWriteException writeFailure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof AuditWriteException writeFailure) {
+            return writeFailure;
+        }
+        return new AuditWriteException("audit append failed unexpectedly", cause);
     }
 
     /**
      * Returns whether appends succeed, for the readiness endpoint. When the last append or check ended less than
      * {@link #CHECK_INTERVAL} ago, the future completes at once with its outcome. Otherwise the future completes after
-     * a new {@link AuditLog#checkWritable} on the audit executor, which adds no record. So readiness follows the log
+     * a new {@link AuditLog#checkWritable} on a thread of its own, which adds no record. So readiness follows the log
      * without agent traffic, in both directions, and health checks cost at most one check per interval.
      */
     public CompletableFuture<Boolean> checkReady() {
@@ -109,7 +146,7 @@ public final class AuditRecorder implements AutoCloseable {
             runningCheck = check;
         }
         try {
-            executor.execute(() -> checkNow(check));
+            checkExecutor.execute(() -> checkNow(check));
         } catch (RejectedExecutionException e) {
             finishCheck(check, false);
         }
@@ -121,8 +158,10 @@ public final class AuditRecorder implements AutoCloseable {
         try {
             auditLog.checkWritable();
             recordSuccess(operation);
-        } catch (AuditWriteException | RuntimeException e) {
+        } catch (AuditWriteException e) {
             recordFailure(operation, "Audit log check failed", e);
+        } catch (RuntimeException e) {
+            recordFailure(operation, "Audit log check failed unexpectedly", e);
         }
         finishCheck(check, writable());
     }
@@ -163,24 +202,20 @@ public final class AuditRecorder implements AutoCloseable {
         }
     }
 
+    /** Returns the sequence number of the last durable record, 0 for an empty log. */
+    public long lastDurableSequence() {
+        return auditLog.lastDurableSequence();
+    }
+
     /** Returns whether the last append or check that ended succeeded; true before the first one. */
     public synchronized boolean writable() {
         return writable;
     }
 
-    /** Waits for pending appends, then closes the audit log. */
+    /** Closes the audit log, which makes the records already queued durable first. */
     @Override
     public void close() throws IOException {
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                log.warn("Audit appends still pending after {} s; closing the audit log anyway",
-                        CLOSE_TIMEOUT_SECONDS);
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        checkExecutor.shutdownNow();
         auditLog.close();
     }
 }

@@ -9,8 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Appends the {@code DECISION} record of an allowed call and passes the call on only once the record is durable.
- * The append runs on the audit executor. Meanwhile the connection reads nothing, because reading stopped at the
- * request head and only the proxy turns it back on, after the call continues on the event loop. When the record
+ * The log commits the record on its writer thread and the call continues on the channel's event loop. Meanwhile
+ * the connection reads nothing, because reading stopped at the request head and only the proxy turns it back on,
+ * after the call continues on the event loop. When the record
  * cannot be made durable the response is 503 and nothing is forwarded. When the connection closed while the record
  * was written, the call gets its {@code OUTCOME} record here, because no later handler will see it.
  */
@@ -31,8 +32,8 @@ final class DecisionAuditHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        services.audit().append(AuditEvents.decision(exchange, AuditEvents.ALLOW).build())
-                .whenComplete((record, error) -> ctx.executor().execute(() -> {
+        services.audit().append(AuditEvents.decision(exchange, AuditEvents.ALLOW).build(), ctx.executor())
+                .whenComplete((record, error) -> {
                     if (error != null) {
                         log.debug("Request {} rejected with 503: its decision record could not be made durable",
                                 exchange.requestId());
@@ -41,16 +42,17 @@ final class DecisionAuditHandler extends ChannelInboundHandlerAdapter {
                     }
                     exchange.decisionRecord(record);
                     if (!ctx.channel().isActive()) {
-                        // The pipeline may be gone and the proxy would never see the call, so its outcome is recorded here.
+                        // The pipeline may be gone and the proxy would never see the call, so its outcome is
+                        // recorded here.
                         log.debug("Request {}: connection closed before the call was forwarded",
                                 exchange.requestId());
                         long durationMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime()
                                 - exchange.startNanos());
-                        services.audit().append(AuditEvents.outcome(exchange, null, 0, durationMillis,
+                        services.audit().appendWithoutWaiting(AuditEvents.outcome(exchange, null, 0, durationMillis,
                                 "client closed the connection before the call was forwarded"));
                         return;
                     }
                     ctx.fireChannelRead(exchange);
-                }));
+                });
     }
 }

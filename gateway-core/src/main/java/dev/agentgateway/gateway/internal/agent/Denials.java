@@ -17,7 +17,7 @@ final class Denials {
     static void auditThenSend(ChannelHandlerContext ctx, AgentServices services, AuditEvent event,
             FullHttpResponse response) {
         services.metrics().denied(event.missingAuthority());
-        services.audit().append(event)
-                .whenComplete((record, error) -> ctx.executor().execute(() -> ctx.writeAndFlush(response)));
+        services.audit().append(event, ctx.executor())
+                .whenComplete((record, error) -> ctx.writeAndFlush(response));
     }
 }

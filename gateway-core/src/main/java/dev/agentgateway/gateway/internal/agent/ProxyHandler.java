@@ -125,7 +125,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 "Internal error", "the gateway failed to prepare the request for the backend", exchange.requestId()))
                 .addListener((ChannelFuture written) -> {
                     long durationMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - exchange.startNanos());
-                    services.audit().append(AuditEvents.outcome(exchange, 500, 0, durationMillis, reason));
+                    services.audit().appendWithoutWaiting(
+                            AuditEvents.outcome(exchange, 500, 0, durationMillis, reason));
                 });
     }
 
@@ -528,7 +529,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             finished = true;
             cancelResponseTimeout();
             long durationMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - exchange.startNanos());
-            services.audit().append(AuditEvents.outcome(exchange, status, responseBytes, durationMillis, reason));
+            services.audit().appendWithoutWaiting(
+                    AuditEvents.outcome(exchange, status, responseBytes, durationMillis, reason));
         }
 
         private void cancelResponseTimeout() {

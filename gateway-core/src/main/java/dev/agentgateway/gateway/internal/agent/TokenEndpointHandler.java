@@ -228,9 +228,9 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
     }
 
     private CompletableFuture<Void> auditThenRespond(ChannelHandlerContext ctx, Exchange exchange, Outcome outcome) {
-        return services.audit().append(outcome.event())
+        return services.audit().append(outcome.event(), ctx.executor())
                 .handle((AppendedRecord record, Throwable auditError) -> auditError == null)
-                .thenAccept(durable -> ctx.executor().execute(() -> respond(ctx, exchange, outcome, durable)));
+                .thenAccept(durable -> respond(ctx, exchange, outcome, durable));
     }
 
     private void respond(ChannelHandlerContext ctx, Exchange exchange, Outcome outcome, boolean durable) {
@@ -255,6 +255,7 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
                 .tokenId(result.tokenId())
                 .proofId(result.proofId())
                 .keyThumbprint(result.keyThumbprint())
+                .proofHash(CredentialHashes.proofHash(exchange.request().headers()))
                 .status(200)
                 .build();
     }
@@ -264,6 +265,7 @@ final class TokenEndpointHandler extends ChannelInboundHandlerAdapter {
                 .method(exchange.method())
                 .path(PATH)
                 .decision(AuditEvents.DENY)
+                .proofHash(CredentialHashes.proofHash(exchange.request().headers()))
                 .reason(reason)
                 .status(status)
                 .build();

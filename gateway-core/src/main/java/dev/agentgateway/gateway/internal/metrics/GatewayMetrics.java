@@ -1,5 +1,6 @@
 package dev.agentgateway.gateway.internal.metrics;
 
+import dev.agentgateway.audit.CommitObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -7,11 +8,13 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /** The gateway's meters, exposed in the Prometheus text format on the admin listener. Thread-safe. */
 public final class GatewayMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AuditCommitMetrics auditCommits = new AuditCommitMetrics(registry);
 
     /** Counts one request that got a response. {@code route} is a tool name or the name of a gateway endpoint. */
     public void requestAnswered(String route, int status) {
@@ -87,6 +90,44 @@ public final class GatewayMetrics {
     public void replayCacheAvailability(BooleanSupplier available) {
         Gauge.builder("gateway.replay.cache.available", available, supplier -> supplier.getAsBoolean() ? 1 : 0)
                 .description("Whether the DPoP replay cache can be reached (1) or not (0)")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /**
+     * Returns the observer that the audit log reports its group commits to: queue-to-durable latency per record,
+     * records per fsync and the size of the last checkpoint.
+     */
+    public CommitObserver auditCommitObserver() {
+        return auditCommits;
+    }
+
+    /** Registers a gauge that is 1 while audit appends succeed and 0 while they fail. */
+    public void auditWritability(BooleanSupplier writable) {
+        Gauge.builder("gateway.audit.writable", writable, supplier -> supplier.getAsBoolean() ? 1 : 0)
+                .description("Whether audit appends succeed (1) or fail, so calls fail closed (0)")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /**
+     * Registers the gauges of the Kafka export of the audit log.
+     *
+     * @param lag records durable in the log but not yet acknowledged by Kafka
+     * @param acknowledgedSequence last sequence number of the contiguous acknowledged prefix
+     * @param connected whether the producer reaches the brokers
+     */
+    public void auditExport(LongSupplier lag, LongSupplier acknowledgedSequence, BooleanSupplier connected) {
+        Gauge.builder("gateway.audit.export.lag.records", lag, LongSupplier::getAsLong)
+                .description("Audit records durable locally but not yet acknowledged by Kafka")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("gateway.audit.export.acknowledged.sequence", acknowledgedSequence, LongSupplier::getAsLong)
+                .description("Sequence number up to which Kafka acknowledged every audit record")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("gateway.audit.export.connected", connected, supplier -> supplier.getAsBoolean() ? 1 : 0)
+                .description("Whether the audit export reaches Kafka (1) or not (0)")
                 .strongReference(true)
                 .register(registry);
     }

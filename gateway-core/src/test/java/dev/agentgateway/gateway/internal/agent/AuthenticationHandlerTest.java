@@ -95,7 +95,7 @@ class AuthenticationHandlerTest {
         executor.execute(this::awaitRelease);
         executor.execute(this::awaitRelease);
         GatewayMetrics metrics = new GatewayMetrics();
-        audit = new AuditRecorder(FileAuditLog.open(config.audit().directory(), clock), metrics, 1, clock);
+        audit = new AuditRecorder(FileAuditLog.open(config.audit().directory(), clock), metrics, clock);
         Policy policy = Policy.from(config.policy(), clock);
         tokens = TokenServices.create(config, ORIGIN, policy, clock);
         upstreams = new UpstreamPools(NioSocketChannel.class);

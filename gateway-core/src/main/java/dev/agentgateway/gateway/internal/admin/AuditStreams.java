@@ -1,0 +1,119 @@
+package dev.agentgateway.gateway.internal.admin;
+
+import dev.agentgateway.gateway.internal.DaemonThreads;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves {@code GET /audit/stream}: authenticates the admin bearer credential, parses the filter and starts an
+ * {@link AuditStream} on the connection. Streams read the log on a small thread pool of their own, never on an
+ * event loop, and at most {@code maxStreams} run at once. Thread-safe.
+ */
+public final class AuditStreams implements AutoCloseable {
+
+    /** Streams that may run at once; one more is rejected with 503. */
+    public static final int DEFAULT_MAX_STREAMS = 16;
+    /** Time between two reads of the log while a stream waits for new records. */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
+    /** Time without an event after which a stream sends a keep-alive comment. */
+    public static final Duration DEFAULT_KEEP_ALIVE_INTERVAL = Duration.ofSeconds(15);
+
+    private static final Logger log = LoggerFactory.getLogger(AuditStreams.class);
+    private static final int READER_THREADS = 2;
+
+    private final Path directory;
+    private final AdminCredentials credentials;
+    private final Settings settings;
+    private final ScheduledExecutorService readers =
+            Executors.newScheduledThreadPool(READER_THREADS, DaemonThreads.named("audit-stream-"));
+    private final AtomicInteger active = new AtomicInteger();
+
+    /**
+     * Timing and bounds of the streams.
+     *
+     * @param maxStreams streams that may run at once
+     * @param pollInterval time between two reads of the log while waiting for new records
+     * @param keepAliveInterval time without an event after which a keep-alive comment is sent
+     */
+    public record Settings(int maxStreams, Duration pollInterval, Duration keepAliveInterval) {
+
+        public Settings {
+            if (maxStreams < 1) {
+                throw new IllegalArgumentException("maxStreams: " + maxStreams + " (expected: at least 1)");
+            }
+            Objects.requireNonNull(pollInterval, "pollInterval");
+            Objects.requireNonNull(keepAliveInterval, "keepAliveInterval");
+        }
+
+        /** Returns 16 streams, a read every 100 ms and a keep-alive comment after 15 s without events. */
+        public static Settings defaults() {
+            return new Settings(DEFAULT_MAX_STREAMS, DEFAULT_POLL_INTERVAL, DEFAULT_KEEP_ALIVE_INTERVAL);
+        }
+    }
+
+    public AuditStreams(Path directory, AdminCredentials credentials, Settings settings) {
+        this.directory = Objects.requireNonNull(directory, "directory");
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /**
+     * Starts a stream for {@code request} on the connection, or returns the error response to send instead: 401
+     * without a valid credential, 400 for an invalid query, 503 when {@code maxStreams} streams already run.
+     */
+    FullHttpResponse open(ChannelHandlerContext ctx, FullHttpRequest request) {
+        Optional<String> credential = credentials.authenticate(request.headers().getAll(HttpHeaderNames.AUTHORIZATION));
+        if (credential.isEmpty()) {
+            log.debug("Audit stream from {} rejected: no valid admin credential", ctx.channel().remoteAddress());
+            return AdminProblems.unauthorized(credentials.isEmpty()
+                    ? "the audit stream is disabled: no admin credentials are configured"
+                    : "a valid admin bearer credential is required");
+        }
+        AuditStreamQuery query;
+        try {
+            query = AuditStreamQuery.parse(request);
+        } catch (IllegalArgumentException e) {
+            return AdminProblems.problem(HttpResponseStatus.BAD_REQUEST, "invalid_request", "Invalid request",
+                    e.getMessage());
+        }
+        if (active.incrementAndGet() > settings.maxStreams()) {
+            active.decrementAndGet();
+            log.debug("Audit stream for {} rejected: {} streams already run", credential.get(),
+                    settings.maxStreams());
+            return AdminProblems.problem(HttpResponseStatus.SERVICE_UNAVAILABLE, "too_many_streams",
+                    "Too many audit streams", settings.maxStreams() + " audit streams already run; retry later");
+        }
+        log.info("Audit stream opened for admin credential {} from {} after record {}", credential.get(),
+                ctx.channel().remoteAddress(), query.afterSequence());
+        AuditStream stream = new AuditStream(ctx, directory, query, settings, readers);
+        ctx.channel().closeFuture().addListener(closed -> {
+            active.decrementAndGet();
+            log.info("Audit stream for admin credential {} closed", credential.get());
+        });
+        stream.start();
+        return null;
+    }
+
+    /** Returns the number of streams running now. */
+    public int activeStreams() {
+        return active.get();
+    }
+
+    /** Stops reading for every stream; their connections close with the listener. */
+    @Override
+    public void close() {
+        readers.shutdownNow();
+    }
+}

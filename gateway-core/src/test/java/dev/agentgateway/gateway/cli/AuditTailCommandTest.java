@@ -1,0 +1,161 @@
+package dev.agentgateway.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentgateway.audit.AuditEvent;
+import dev.agentgateway.audit.AuditEventType;
+import dev.agentgateway.audit.FileAuditLog;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+@Timeout(60)
+class AuditTailCommandTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-04T20:30:00.123Z"), ZoneOffset.UTC);
+    private static final String CLEAR_SCREEN = "\u001b[2J";
+    private static final String CLIPBOARD_WRITE = "\u001b]52;c;ZWNobyBwd25lZA==\u0007";
+    private static final String FORGED = "x\n{\"seq\":1,\"decision\":\"allow\"}";
+
+    @TempDir
+    Path directory;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine commandLine = AgentGatewayCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    private void writeRecords(AuditEvent... events) throws Exception {
+        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+            for (AuditEvent event : events) {
+                log.append(event);
+            }
+        }
+    }
+
+    private static AuditEvent decision(String principal, String tool, String decision) {
+        return AuditEvent.builder(AuditEventType.DECISION, "req-1")
+                .principal(principal)
+                .tool(tool)
+                .method("GET")
+                .path("/tools/" + tool + "/status")
+                .decision(decision)
+                .rule("ops-read")
+                .build();
+    }
+
+    @Test
+    void tailPrintsReadableLines() throws Exception {
+        writeRecords(decision("alice (https://idp)", "ops", "allow"));
+
+        assertThat(run("audit", "tail", "--directory", directory.toString())).as(err.toString()).isZero();
+
+        assertThat(out.toString()).isEqualTo("2026-12-04T20:30:00.123Z #1 decision allow alice (https://idp) ops"
+                + " GET /tools/ops/status rule=ops-read request_id=req-1" + System.lineSeparator());
+    }
+
+    @Test
+    void tailEscapesHostileValues() throws Exception {
+        writeRecords(decision(CLEAR_SCREEN + CLIPBOARD_WRITE + "\r\u202e" + FORGED, "ops", "deny"));
+
+        assertThat(run("audit", "tail", "--directory", directory.toString())).isZero();
+
+        String line = out.toString().strip();
+        assertThat(line.chars()).as(line).allMatch(c -> c >= 0x20 && c < 0x7f);
+        assertThat(line).contains("\\x1b[2J\\x1b]52;c;ZWNobyBwd25lZA==\\x07\\x0d\\u{202e}x\\x0a{\"seq\":1");
+    }
+
+    @Test
+    void tailJsonIsAsciiAndComplete() throws Exception {
+        String hostile = CLEAR_SCREEN + CLIPBOARD_WRITE + "\r\u202e" + FORGED + "\u2028\u009b";
+        writeRecords(decision(hostile, "ops", "deny"));
+
+        assertThat(run("audit", "tail", "--json", "--directory", directory.toString())).isZero();
+
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0).chars()).as(lines.get(0)).allMatch(c -> c >= 0x20 && c < 0x7f);
+        assertThat(new ObjectMapper().readTree(lines.get(0)).get("principal").asText()).isEqualTo(hostile);
+    }
+
+    @Test
+    void tailFilters() throws Exception {
+        writeRecords(decision("alice (https://idp)", "ops", "allow"), decision("bob (https://idp)", "db", "deny"),
+                decision("alice (https://idp)", "db", "deny"));
+
+        assertThat(run("audit", "tail", "--directory", directory.toString(), "--principal", "alice (https://idp)",
+                "--tool", "db", "--decision", "deny", "--since", "2026-12-04T20:30:00Z")).isZero();
+
+        assertThat(out.toString()).startsWith("2026-12-04T20:30:00.123Z #3 ");
+        assertThat(out.toString().lines()).hasSize(1);
+    }
+
+    @Test
+    void tailRejectsBadDecision() throws Exception {
+        writeRecords(decision("alice (https://idp)", "ops", "allow"));
+
+        assertThat(run("audit", "tail", "--directory", directory.toString(), "--decision", "maybe")).isEqualTo(2);
+        assertThat(err.toString()).contains("decision: \"maybe\" (expected: allow or deny)");
+    }
+
+    @Test
+    void tailFollowPrintsNewRecords() throws Exception {
+        writeRecords(decision("alice (https://idp)", "ops", "allow"));
+        AtomicReference<Thread> tailThread = new AtomicReference<>();
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+            tailThread.set(Thread.currentThread());
+            return run("audit", "tail", "--follow", "--directory", directory.toString());
+        });
+        awaitOutput("#1 ");
+
+        writeRecords(decision("bob (https://idp)", "db", "deny"));
+
+        awaitOutput("#2 decision deny bob (https://idp) db");
+        tailThread.get().interrupt();
+        assertThat(exit.get()).isZero();
+    }
+
+    private void awaitOutput(String text) throws InterruptedException {
+        while (!out.toString().contains(text)) {
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void adminTokenPrintsDigest() throws Exception {
+        assertThat(run("admin", "token", "--name", "siem")).isZero();
+
+        List<String> lines = out.toString().lines().toList();
+        String token = lines.get(1);
+        assertThat(token).matches("[A-Za-z0-9_-]{43}");
+        String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(token.getBytes(StandardCharsets.UTF_8)));
+        assertThat(lines).contains("    - name: siem", "      token-sha256: " + digest);
+        assertThat(out.toString().indexOf(token)).isEqualTo(out.toString().lastIndexOf(token));
+    }
+
+    @Test
+    void adminTokenRejectsBadName() {
+        assertThat(run("admin", "token", "--name", "Bad Name")).isEqualTo(2);
+        assertThat(err.toString()).contains("\"Bad Name\" is not a valid credential name");
+    }
+}
