@@ -250,12 +250,30 @@ public final class FileAuditLog implements AuditLog {
         return open(config, key, clock, observer, FileAuditLog::openAppendChannel, FileAuditLog::newRecordId);
     }
 
+    /**
+     * Signs a test message with {@code key} and verifies the signature with its public half, so a key that cannot
+     * sign fails the open rather than the first checkpoint, after records were already accepted.
+     */
+    private static void selfTest(AuditSigningKey key) throws IOException {
+        byte[] message = "agent-gateway audit key self-test".getBytes(StandardCharsets.US_ASCII);
+        try {
+            if (key.publicKey().verify(message, key.sign(message))) {
+                return;
+            }
+        } catch (RuntimeException e) {
+            throw new IOException("audit key " + key.keyId() + " failed its signing self-test: " + e.getMessage(), e);
+        }
+        throw new IOException("audit key " + key.keyId() + " failed its signing self-test: its public key does not"
+                + " verify its own signature");
+    }
+
     static FileAuditLog open(AuditConfig config, AuditSigningKey key, Clock clock, CommitObserver observer,
             ChannelOpener opener, Supplier<String> idGenerator) throws IOException {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(observer, "observer");
+        selfTest(key);
         Path directory = config.directory();
         createWritableDirectory(directory);
         FileChannel directoryLock = lockDirectory(directory);
