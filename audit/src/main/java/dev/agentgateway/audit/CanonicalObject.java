@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentgateway.audit.internal.ByteSink;
+import dev.agentgateway.audit.internal.CanonicalJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,62 +54,38 @@ final class CanonicalObject {
 
     /**
      * Returns the canonical text. Member names are ASCII here, so sorting {@link String}s sorts them by UTF-16
-     * code units as RFC 8785 §3.2.3 requires.
+     * code units as RFC 8785 §3.2.3 requires. Strings are escaped by the same writer as the log's records.
      */
     @Override
     public String toString() {
-        StringBuilder out = new StringBuilder("{");
+        ByteSink out = new ByteSink(256);
+        out.write('{');
         for (Map.Entry<String, Object> member : members.entrySet()) {
-            if (out.length() > 1) {
-                out.append(',');
+            if (out.size() > 1) {
+                out.write(',');
             }
-            appendString(out, member.getKey());
-            out.append(':');
-            appendValue(out, member.getValue());
+            CanonicalJson.writeName(out, member.getKey());
+            writeValue(out, member.getValue());
         }
-        return out.append('}').toString();
+        out.write('}');
+        return new String(out.array(), 0, out.size(), StandardCharsets.UTF_8);
     }
 
-    private static void appendValue(StringBuilder out, Object value) {
+    private static void writeValue(ByteSink out, Object value) {
         if (value instanceof String text) {
-            appendString(out, text);
+            CanonicalJson.writeString(out, text);
         } else if (value instanceof List<?> list) {
-            out.append('[');
+            out.write('[');
             for (int i = 0; i < list.size(); i++) {
                 if (i > 0) {
-                    out.append(',');
+                    out.write(',');
                 }
-                appendString(out, (String) list.get(i));
+                CanonicalJson.writeString(out, (String) list.get(i));
             }
-            out.append(']');
+            out.write(']');
         } else {
-            out.append(value);
+            CanonicalJson.writeInteger(out, (Long) value);
         }
-    }
-
-    /** Appends {@code text} as a JSON string with the escapes of RFC 8785 §3.2.2.2. */
-    static void appendString(StringBuilder out, String text) {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\b' -> out.append("\\b");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\f' -> out.append("\\f");
-                case '\r' -> out.append("\\r");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 
     /**

@@ -221,15 +221,6 @@ class KafkaAuditExportTest {
         }
     }
 
-    @Test
-    void fixedClientPropertyRejected() {
-        AuditKafkaConfig config = new AuditKafkaConfig(broker.bootstrapServers(), topic, Map.of("acks", "1"));
-
-        assertThatThrownBy(() -> KafkaAuditExport.start(config, auditDirectory, () -> 0, AuditFixtures.CLOCK))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("acks");
-    }
-
     /** Opens a log whose segments hold a few records each, so exports cross segment boundaries. */
     private FileAuditLog openLog() throws IOException {
         AuditConfig config = AuditFixtures.config(auditDirectory, SEGMENT_MAX_BYTES, Duration.ofHours(1), 1024);

@@ -17,6 +17,14 @@ import java.util.TreeMap;
  */
 public record AuditKafkaConfig(List<String> bootstrapServers, String topic, Map<String, String> clientProperties) {
 
+    /**
+     * Producer properties the export sets itself for at-least-once, ordered delivery. A client property of one of
+     * these names is rejected, because it could weaken delivery without notice.
+     */
+    public static final List<String> RESERVED_CLIENT_PROPERTIES = List.of("bootstrap.servers", "acks",
+            "enable.idempotence", "key.serializer", "value.serializer", "transactional.id",
+            "max.in.flight.requests.per.connection");
+
     public AuditKafkaConfig {
         bootstrapServers = List.copyOf(bootstrapServers);
         if (bootstrapServers.isEmpty()) {
@@ -24,6 +32,12 @@ public record AuditKafkaConfig(List<String> bootstrapServers, String topic, Map<
         }
         Objects.requireNonNull(topic, "topic");
         clientProperties = Map.copyOf(clientProperties);
+        for (String name : RESERVED_CLIENT_PROPERTIES) {
+            if (clientProperties.containsKey(name)) {
+                throw new IllegalArgumentException("client property rejected: " + name
+                        + " (the audit export sets it; remove it from client-properties)");
+            }
+        }
     }
 
     @Override

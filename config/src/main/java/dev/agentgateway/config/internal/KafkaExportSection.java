@@ -16,13 +16,6 @@ import java.util.regex.Pattern;
  */
 final class KafkaExportSection {
 
-    /**
-     * Producer properties the export sets itself for at-least-once, ordered delivery. Allowing an override would
-     * let a configuration weaken delivery silently, so the loader rejects them.
-     */
-    static final List<String> EXPORT_PROPERTIES = List.of("bootstrap.servers", "acks", "enable.idempotence",
-            "key.serializer", "value.serializer", "transactional.id", "max.in.flight.requests.per.connection");
-
     private static final List<String> KEYS = List.of("bootstrap-servers", "topic", "client-properties");
     private static final Pattern SERVER = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):(\\d{1,5})");
     private static final Pattern PROPERTY_NAME = Pattern.compile("[A-Za-z0-9._-]+");
@@ -118,9 +111,9 @@ final class KafkaExportSection {
                         + " is not a Kafka property name", "names of letters, digits, '.', '_' and '-'");
             }
             String propertyPath = ConfigErrors.child(path, name);
-            if (EXPORT_PROPERTIES.contains(name)) {
+            if (AuditKafkaConfig.RESERVED_CLIENT_PROPERTIES.contains(name)) {
                 throw errors.at(entry.getValue().keyLine(), propertyPath, "is set by the audit export itself",
-                        "none of " + String.join(", ", EXPORT_PROPERTIES));
+                        "none of " + String.join(", ", AuditKafkaConfig.RESERVED_CLIENT_PROPERTIES));
             }
             properties.put(name, propertyValue(entry.getValue().value(), propertyPath));
         }

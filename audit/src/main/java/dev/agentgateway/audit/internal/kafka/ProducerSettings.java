@@ -13,19 +13,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** Producer properties of the audit export: bounded defaults, the configured properties, then the fixed ones. */
 public final class ProducerSettings {
 
-    /**
-     * Properties the export sets itself, because delivery guarantees depend on them. A configured value for any of
-     * them is rejected.
-     */
-    public static final List<String> FIXED_PROPERTIES = List.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            ProducerConfig.ACKS_CONFIG,
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-            ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-            ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
-
     /** Default time a send may take, retries included, before it counts as failed (Kafka's default: 120 s). */
     static final Duration DEFAULT_DELIVERY_TIMEOUT = Duration.ofSeconds(30);
     /** Default time one request may wait for its response (Kafka's default: 30 s). */
@@ -41,15 +28,10 @@ public final class ProducerSettings {
     /**
      * Returns the producer properties for {@code config}.
      *
-     * @throws IllegalArgumentException when {@code config} sets one of {@link #FIXED_PROPERTIES}
+     * The config record rejects client properties named in {@link AuditKafkaConfig#RESERVED_CLIENT_PROPERTIES}, and
+     * the delivery settings among them are written after the client properties as well.
      */
     public static Map<String, Object> of(AuditKafkaConfig config) {
-        for (String name : FIXED_PROPERTIES) {
-            if (config.clientProperties().containsKey(name)) {
-                throw new IllegalArgumentException("kafka client property rejected: " + name
-                        + " (the audit export sets it; remove it from client-properties)");
-            }
-        }
         Map<String, Object> properties = new HashMap<>();
         properties.put(ProducerConfig.CLIENT_ID_CONFIG, "agent-gateway-audit-export");
         properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DEFAULT_DELIVERY_TIMEOUT.toMillis());
