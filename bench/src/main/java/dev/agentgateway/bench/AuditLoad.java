@@ -79,8 +79,13 @@ public final class AuditLoad {
             if (firstSequence > 0) {
                 out.println("continuing the log after record " + firstSequence);
             }
+            if (options.warmupSeconds() > 0) {
+                out.println("warming up for " + options.warmupSeconds() + " s");
+                new AuditLoad(options, log, statistics).offer(options.warmupSeconds());
+                statistics.reset();
+            }
             load = new AuditLoad(options, log, statistics);
-            elapsedNanos = load.offer();
+            elapsedNanos = load.offer(options.seconds());
             lastSequence = log.lastDurableSequence();
         }
         load.print(elapsedNanos, lastSequence, out);
@@ -94,9 +99,9 @@ public final class AuditLoad {
     }
 
     /** Runs the senders, waits until every record is durable or failed, and returns the elapsed time. */
-    private long offer() throws InterruptedException {
+    private long offer(int seconds) throws InterruptedException {
         long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(options.seconds());
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
         List<Thread> senders = new ArrayList<>();
         for (int i = 0; i < options.threads(); i++) {
             int index = i;

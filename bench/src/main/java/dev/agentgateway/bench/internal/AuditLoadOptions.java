@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * @param maxInFlight bound on records appended but not yet durable; a sender waits when it is reached
  * @param directory log directory, or {@code null} for a new directory under {@link #DEFAULT_PARENT}
  */
-public record AuditLoadOptions(long rate, int seconds, int threads, int maxInFlight, Path directory) {
+public record AuditLoadOptions(long rate, int seconds, int warmupSeconds, int threads, int maxInFlight,
+        Path directory) {
 
     /** Parent of the run directories created when {@code --directory} is not given. */
     public static final Path DEFAULT_PARENT = Path.of("target", "audit-load");
@@ -24,6 +25,8 @@ public record AuditLoadOptions(long rate, int seconds, int threads, int maxInFli
 
               --rate N|max        records per second to offer, or max for as many as the log takes (default max)
               --seconds N         how long to offer records, 1..3600 (default 10)
+              --warmup-seconds N  offer records at the same rate for N seconds first and leave them out of
+                                  the figures, 0..600 (default 0), so JIT compilation does not count
               --threads N         sender threads, 1..256 (default 1 with --rate N, 4 with --rate max)
               --max-in-flight N   records appended but not yet durable before a sender waits, 1..10000000
                                   (default 65536)
@@ -51,6 +54,7 @@ public record AuditLoadOptions(long rate, int seconds, int threads, int maxInFli
     public static AuditLoadOptions parse(String[] args) {
         long rate = 0;
         int seconds = 10;
+        int warmupSeconds = 0;
         Integer threads = null;
         int maxInFlight = 65_536;
         Path directory = null;
@@ -66,17 +70,19 @@ public record AuditLoadOptions(long rate, int seconds, int threads, int maxInFli
             switch (option) {
                 case "--rate" -> rate = value.equals("max") ? 0 : rate(value);
                 case "--seconds" -> seconds = (int) number(option, value, 1, 3600);
+                case "--warmup-seconds" -> warmupSeconds = (int) number(option, value, 0, 600);
                 case "--threads" -> threads = (int) number(option, value, 1, 256);
                 case "--max-in-flight" -> maxInFlight = (int) number(option, value, 1, 10_000_000);
                 case "--directory" -> directory = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + option
-                        + " (expected: --rate, --seconds, --threads, --max-in-flight, --directory or --help)");
+                        + " (expected: --rate, --seconds, --warmup-seconds, --threads, --max-in-flight,"
+                        + " --directory or --help)");
             }
         }
         if (threads == null) {
             threads = rate > 0 ? 1 : 4;
         }
-        return new AuditLoadOptions(rate, seconds, threads, maxInFlight, directory);
+        return new AuditLoadOptions(rate, seconds, warmupSeconds, threads, maxInFlight, directory);
     }
 
     private static long rate(String value) {

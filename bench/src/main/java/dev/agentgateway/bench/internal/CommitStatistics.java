@@ -42,6 +42,16 @@ public final class CommitStatistics implements CommitObserver {
         batchFailures.increment();
     }
 
+    /** Drops everything recorded so far, so that a warm-up is left out of the figures. */
+    public void reset() {
+        latencyNanos.reset();
+        batchRecords.reset();
+        syncNanos.reset();
+        durable.reset();
+        failed.reset();
+        batchFailures.reset();
+    }
+
     public long durable() {
         return durable.sum();
     }
