@@ -166,7 +166,7 @@ public final class GatewayServer implements AutoCloseable {
         agentInitializer = new AgentChannelInitializer(services);
         agentChannel.config().setAutoRead(true);
 
-        auditStreams = new AuditStreams(config.audit().directory(),
+        auditStreams = new AuditStreams(config.audit().directory(), auditRecorder::lastDurableSequence,
                 new AdminCredentials(config.admin().credentials()), streamSettings);
         adminChannel = bind("admin listener", "listeners.admin", config.adminListener(),
                 new AdminChannelInitializer(new AdminHandler(metrics, auditRecorder::checkReady,

@@ -218,10 +218,8 @@ public final class KafkaExporter implements Runnable {
     /**
      * Returns the next record to send, or {@code null} when it is not durable yet or cannot be read now. A record
      * is read only once its sequence number is durable, so a record that a failed write later cuts from the log
-     * is never sent.
-     *
-     * <p>NOTE: the reader may have buffered bytes past the durable end. If a failed fsync then makes the writer cut
-     * and rewrite those lines, the buffered copy is stale; this case is not detected here.
+     * is never sent. The reader is bounded by the same sequence, so it reads bytes past the durable end again
+     * later instead of keeping a copy that a failed fsync may have made stale.
      */
     private AuditRecord nextDurableRecord() {
         long next = window.lastSent() + 1;
@@ -230,7 +228,7 @@ public final class KafkaExporter implements Runnable {
         }
         try {
             if (reader == null) {
-                reader = AuditRecords.open(directory, next - 1);
+                reader = AuditRecords.open(directory, next - 1, lastDurableSequence);
             }
             AuditRecord record = reader.next();
             if (record != null && record.sequence() != next) {

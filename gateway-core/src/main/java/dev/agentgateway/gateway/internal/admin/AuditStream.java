@@ -26,6 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,7 @@ final class AuditStream {
 
     private final Channel channel;
     private final Path directory;
+    private final LongSupplier durableSequence;
     private final AuditStreamQuery query;
     private final AuditStreams.Settings settings;
     private final ScheduledExecutorService readers;
@@ -54,10 +56,11 @@ final class AuditStream {
     private long lastEventNanos;
     private ScheduledFuture<?> polling;
 
-    AuditStream(ChannelHandlerContext ctx, Path directory, AuditStreamQuery query, AuditStreams.Settings settings,
-            ScheduledExecutorService readers) {
+    AuditStream(ChannelHandlerContext ctx, Path directory, LongSupplier durableSequence, AuditStreamQuery query,
+            AuditStreams.Settings settings, ScheduledExecutorService readers) {
         this.channel = ctx.channel();
         this.directory = directory;
+        this.durableSequence = durableSequence;
         this.query = query;
         this.settings = settings;
         this.readers = readers;
@@ -96,7 +99,7 @@ final class AuditStream {
         }
         try {
             if (follower == null) {
-                follower = AuditRecords.open(directory, query.afterSequence());
+                follower = AuditRecords.open(directory, query.afterSequence(), durableSequence);
             }
             sendAvailable();
         } catch (IOException | RuntimeException e) {

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,6 +35,7 @@ public final class AuditStreams implements AutoCloseable {
     private static final int READER_THREADS = 2;
 
     private final Path directory;
+    private final LongSupplier durableSequence;
     private final AdminCredentials credentials;
     private final Settings settings;
     private final ScheduledExecutorService readers =
@@ -63,8 +65,14 @@ public final class AuditStreams implements AutoCloseable {
         }
     }
 
-    public AuditStreams(Path directory, AdminCredentials credentials, Settings settings) {
+    /**
+     * @param durableSequence the log's {@link dev.agentgateway.audit.AuditLog#lastDurableSequence()}; streams send
+     *     no record past it, because a record not yet durable may still be cut after a failed fsync
+     */
+    public AuditStreams(Path directory, LongSupplier durableSequence, AdminCredentials credentials,
+            Settings settings) {
         this.directory = Objects.requireNonNull(directory, "directory");
+        this.durableSequence = Objects.requireNonNull(durableSequence, "durableSequence");
         this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.settings = Objects.requireNonNull(settings, "settings");
     }
@@ -97,7 +105,7 @@ public final class AuditStreams implements AutoCloseable {
         }
         log.info("Audit stream opened for admin credential {} from {} after record {}", credential.get(),
                 ctx.channel().remoteAddress(), query.afterSequence());
-        AuditStream stream = new AuditStream(ctx, directory, query, settings, readers);
+        AuditStream stream = new AuditStream(ctx, directory, durableSequence, query, settings, readers);
         ctx.channel().closeFuture().addListener(closed -> {
             active.decrementAndGet();
             log.info("Audit stream for admin credential {} closed", credential.get());
