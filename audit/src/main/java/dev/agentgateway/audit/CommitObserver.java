@@ -25,7 +25,10 @@ public interface CommitObserver {
     default void batchFailed(int records) {
     }
 
-    /** A signed checkpoint covering the first {@code treeSize} records was made durable. */
+    /**
+     * A signed checkpoint covering the first {@code treeSize} records was made durable. Also called once when the
+     * log opens, with the last checkpoint found on disk, so a gauge shows it before the next checkpoint.
+     */
     default void checkpointWritten(long treeSize) {
     }
 }

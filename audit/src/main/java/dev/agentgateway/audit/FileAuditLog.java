@@ -289,6 +289,9 @@ public final class FileAuditLog implements AuditLog {
             }
             FileAuditLog log = new FileAuditLog(directory, config, key, clock, observer, opener, idGenerator,
                     directoryLock, recovered, newestChannel, tree, checkpoints);
+            if (checkpoints.lastSize() > 0) {
+                observer.checkpointWritten(checkpoints.lastSize());
+            }
             log.writer.start();
             LOG.debug("Opened audit log {} after record {}", directory, recovered.lastSequence());
             return log;

@@ -101,9 +101,17 @@ class CheckpointWriterTest {
                 log.append(decision("req-" + i));
             }
         }
-        try (FileAuditLog log = open(config, CLOCK, CommitObserver.NONE)) {
+        List<Long> reported = new java.util.ArrayList<>();
+        CommitObserver observer = new CommitObserver() {
+            @Override
+            public void checkpointWritten(long treeSize) {
+                reported.add(treeSize);
+            }
+        };
+        try (FileAuditLog log = open(config, CLOCK, observer)) {
             assertThat(log.lastDurableSequence()).isEqualTo(3);
         }
+        assertThat(reported).as("last checkpoint on disk reported at open").containsExactly(3L);
         assertThat(checkpoints()).as("no checkpoint when nothing is new").hasSize(1);
         try (FileAuditLog log = open(config, CLOCK, CommitObserver.NONE)) {
             log.append(decision("req-4"));

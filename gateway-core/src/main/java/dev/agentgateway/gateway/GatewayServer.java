@@ -167,7 +167,8 @@ public final class GatewayServer implements AutoCloseable {
         agentChannel.config().setAutoRead(true);
 
         auditStreams = new AuditStreams(config.audit().directory(), auditRecorder::lastDurableSequence,
-                new AdminCredentials(config.admin().credentials()), streamSettings);
+                new AdminCredentials(config.admin().credentials()), () -> metrics.adminUnauthorized("/audit/stream"),
+                streamSettings);
         adminChannel = bind("admin listener", "listeners.admin", config.adminListener(),
                 new AdminChannelInitializer(new AdminHandler(metrics, auditRecorder::checkReady,
                         tokenServices::replayCacheAvailable, auditStreams)), true);

@@ -120,6 +120,18 @@ class AuditStreamTest {
     }
 
     @Test
+    void rejectedCredentialsCounted() throws Exception {
+        http.send(request("").build(), HttpResponse.BodyHandlers.discarding());
+        http.send(request("").header("Authorization", "Bearer wrong").build(), HttpResponse.BodyHandlers.discarding());
+        HttpRequest metrics = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + gateway.adminAddress().getPort() + "/metrics")).build();
+
+        String scrape = http.send(metrics, HttpResponse.BodyHandlers.ofString()).body();
+
+        assertThat(scrape).contains("gateway_admin_unauthorized_total{endpoint=\"/audit/stream\"} 2.0");
+    }
+
+    @Test
     void streamWithWrongCredential() throws Exception {
         HttpResponse<String> response = http.send(request("").header("Authorization", "Bearer " + TOKEN + "x")
                 .build(), HttpResponse.BodyHandlers.ofString());
@@ -218,6 +230,22 @@ class AuditStreamTest {
         String event = nextEvent(events);
         assertThat(event).startsWith("id: 4\n");
         assertThat(event).contains("\"type\":\"token_exchange\"");
+    }
+
+    @Test
+    void stopEndsStreamCleanly() throws Exception {
+        BufferedReader events = open(authorized("").header("Last-Event-ID", "2").build());
+        assertThat(nextEvent(events)).startsWith("id: 3\n");
+
+        gateway.close();
+
+        // A cut-off chunked transfer makes the client's stream throw instead of ending.
+        String line = events.readLine();
+        while (line != null) {
+            assertThat(line).as("only keep-alive comments follow").satisfiesAnyOf(
+                    text -> assertThat(text).isEmpty(), text -> assertThat(text).isEqualTo(": keep-alive"));
+            line = events.readLine();
+        }
     }
 
     @Test

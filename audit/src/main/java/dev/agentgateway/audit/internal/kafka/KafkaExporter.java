@@ -305,8 +305,15 @@ public final class KafkaExporter implements Runnable {
         }
         saveState(true);
         closeReader();
-        LOG.info("Kafka export to topic {} stopped; every record up to seq {} is acknowledged", topic,
-                window.acknowledged());
+        long acknowledged = window.acknowledged();
+        long durable = lastDurableSequence.getAsLong();
+        if (acknowledged == 0) {
+            LOG.info("Kafka export to topic {} stopped; Kafka has acknowledged no record yet, and {} records wait for"
+                    + " the next start", topic, durable);
+        } else {
+            LOG.info("Kafka export to topic {} stopped; Kafka has acknowledged every record up to seq {}, and {}"
+                    + " records wait for the next start", topic, acknowledged, Math.max(0, durable - acknowledged));
+        }
     }
 
     private void closeReader() {

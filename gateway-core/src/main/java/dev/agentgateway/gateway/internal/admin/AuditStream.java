@@ -6,6 +6,7 @@ import dev.agentgateway.audit.AuditRecords;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -104,8 +106,8 @@ final class AuditStream {
             sendAvailable();
         } catch (IOException | RuntimeException e) {
             if (Thread.currentThread().isInterrupted()) {
-                // The gateway is stopping and interrupted the read; its connections close with it.
-                channel.close();
+                // The gateway is stopping and interrupted the read.
+                finish();
                 return;
             }
             log.warn("Audit stream to {} stopped: reading the audit log in {} failed", channel.remoteAddress(),
@@ -145,6 +147,19 @@ final class AuditStream {
     private static ByteBuf event(AuditRecord record) {
         String text = "id: " + record.sequence() + "\nevent: audit\ndata: " + AuditPrinter.json(record) + "\n\n";
         return Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Ends the response with its last chunk and then closes the connection, so a client sees a complete response
+     * when the gateway stops rather than a cut-off transfer.
+     */
+    void finish() {
+        synchronized (this) {
+            closed = true;
+        }
+        if (channel.isActive()) {
+            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     private void stop() {

@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -37,10 +39,12 @@ public final class AuditStreams implements AutoCloseable {
     private final Path directory;
     private final LongSupplier durableSequence;
     private final AdminCredentials credentials;
+    private final Runnable unauthorized;
     private final Settings settings;
     private final ScheduledExecutorService readers =
             Executors.newScheduledThreadPool(READER_THREADS, DaemonThreads.named("audit-stream-"));
     private final AtomicInteger active = new AtomicInteger();
+    private final Set<AuditStream> streams = ConcurrentHashMap.newKeySet();
 
     /**
      * Timing and bounds of the streams.
@@ -68,12 +72,14 @@ public final class AuditStreams implements AutoCloseable {
     /**
      * @param durableSequence the log's {@link dev.agentgateway.audit.AuditLog#lastDurableSequence()}; streams send
      *     no record past it, because a record not yet durable may still be cut after a failed fsync
+     * @param unauthorized called for each request rejected with 401, to count it
      */
     public AuditStreams(Path directory, LongSupplier durableSequence, AdminCredentials credentials,
-            Settings settings) {
+            Runnable unauthorized, Settings settings) {
         this.directory = Objects.requireNonNull(directory, "directory");
         this.durableSequence = Objects.requireNonNull(durableSequence, "durableSequence");
         this.credentials = Objects.requireNonNull(credentials, "credentials");
+        this.unauthorized = Objects.requireNonNull(unauthorized, "unauthorized");
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
@@ -84,6 +90,7 @@ public final class AuditStreams implements AutoCloseable {
     FullHttpResponse open(ChannelHandlerContext ctx, FullHttpRequest request) {
         Optional<String> credential = credentials.authenticate(request.headers().getAll(HttpHeaderNames.AUTHORIZATION));
         if (credential.isEmpty()) {
+            unauthorized.run();
             log.debug("Audit stream from {} rejected: no valid admin credential", ctx.channel().remoteAddress());
             return AdminProblems.unauthorized(credentials.isEmpty()
                     ? "the audit stream is disabled: no admin credentials are configured"
@@ -106,7 +113,9 @@ public final class AuditStreams implements AutoCloseable {
         log.info("Audit stream opened for admin credential {} from {} after record {}", credential.get(),
                 ctx.channel().remoteAddress(), query.afterSequence());
         AuditStream stream = new AuditStream(ctx, directory, durableSequence, query, settings, readers);
+        streams.add(stream);
         ctx.channel().closeFuture().addListener(closed -> {
+            streams.remove(stream);
             active.decrementAndGet();
             log.info("Audit stream for admin credential {} closed", credential.get());
         });
@@ -119,9 +128,12 @@ public final class AuditStreams implements AutoCloseable {
         return active.get();
     }
 
-    /** Stops reading for every stream; their connections close with the listener. */
+    /** Ends every stream's response with its last chunk, closes their connections and stops reading the log. */
     @Override
     public void close() {
+        for (AuditStream stream : streams) {
+            stream.finish();
+        }
         readers.shutdownNow();
     }
 }

@@ -44,6 +44,15 @@ public final class GatewayMetrics {
                 .increment();
     }
 
+    /** Counts a request to an authenticated admin endpoint rejected with 401, by endpoint path. */
+    public void adminUnauthorized(String endpoint) {
+        Counter.builder("gateway.admin.unauthorized")
+                .description("Admin requests rejected for a missing or invalid credential")
+                .tag("endpoint", endpoint)
+                .register(registry)
+                .increment();
+    }
+
     /** Records the time from sending a request upstream to receiving the end of its response. */
     public void upstreamLatency(String route, Duration duration) {
         Timer.builder("gateway.upstream.latency")
