@@ -58,7 +58,7 @@ public final class AuditSigningKey {
      * there when the file does not exist. A loaded key keeps its own algorithm, whatever the configuration says
      * for new keys.
      *
-     * @throws IOException when the file cannot be read or written
+     * @throws IOException when the file cannot be read or written, or group or others may access it
      * @throws IllegalArgumentException when the file does not hold a private audit key; the message names the file
      */
     public static AuditSigningKey loadOrGenerate(SigningKeyConfig config) throws IOException {
@@ -78,7 +78,7 @@ public final class AuditSigningKey {
 
     private static AuditSigningKey load(Path path) throws IOException {
         String text = Files.readString(path, StandardCharsets.UTF_8);
-        warnIfReadableByOthers(path);
+        rejectAccessByOthers(path);
         try {
             JWK parsed = JWK.parse(text);
             if (!parsed.isPrivate()) {
@@ -92,14 +92,18 @@ public final class AuditSigningKey {
         }
     }
 
-    private static void warnIfReadableByOthers(Path path) throws IOException {
+    /**
+     * Rejects a key file that group or others may access, because anyone who can read it can sign a rewritten log.
+     * NOTE: on file systems without POSIX permissions the file's access is not checked.
+     */
+    private static void rejectAccessByOthers(Path path) throws IOException {
         if (!Files.getFileStore(path).supportsFileAttributeView("posix")) {
             return;
         }
         Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path);
         if (!OWNER_READ_WRITE.containsAll(permissions)) {
-            LOG.warn("Audit key file {} has permissions {} (expected: rw------- so only its owner can read it)",
-                    path, PosixFilePermissions.toString(permissions));
+            throw new IOException("audit key file " + path + " is accessible by group or others (permissions "
+                    + PosixFilePermissions.toString(permissions) + ", expected: rw-------); run: chmod 600 " + path);
         }
     }
 

@@ -99,6 +99,19 @@ class AuditSigningKeyTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"rw-r-----", "rw----r--", "rw-rw----", "rwx---rwx"})
+    void loadRejectsFileOthersMayAccess(String permissions) throws Exception {
+        Path file = temp.resolve("audit-key.jwk");
+        AuditSigningKey.loadOrGenerate(new SigningKeyConfig(file, "EdDSA"));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(permissions));
+
+        assertThatThrownBy(() -> AuditSigningKey.loadOrGenerate(new SigningKeyConfig(file, "EdDSA")))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining(permissions)
+                .hasMessageContaining("chmod 600");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"EdDSA", "ES256"})
     void toStringHidesPrivateKey(String algorithm) throws Exception {
         Path file = temp.resolve("audit-key.jwk");
@@ -172,6 +185,7 @@ class AuditSigningKeyTest {
     void loadRejectsPublicKeyFile() throws Exception {
         Path file = temp.resolve("audit-key.jwk");
         Files.writeString(file, AuditSigningKey.generate("EdDSA").publicKey().toJson());
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         assertThatThrownBy(() -> AuditSigningKey.loadOrGenerate(new SigningKeyConfig(file, "EdDSA")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(file.toString())

@@ -139,9 +139,8 @@ public final class GatewayServer implements AutoCloseable {
             }
             log.info("Sample operations tool listening on {}", sampleTool.address());
         }
-        auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit(),
-                AuditSigningKey.loadOrGenerate(config.audit().signingKey()), clock, metrics.auditCommitObserver()),
-                metrics, clock);
+        auditRecorder = new AuditRecorder(FileAuditLog.open(config.audit(), loadAuditKey(),
+                clock, metrics.auditCommitObserver()), metrics, clock);
         metrics.auditWritability(auditRecorder::writable);
         startAuditExport();
         Policy policy = Policy.from(config.policy(), clock);
@@ -174,6 +173,15 @@ public final class GatewayServer implements AutoCloseable {
                         tokenServices::replayCacheAvailable, auditStreams)), true);
         started = true;
         logStarted();
+    }
+
+    /** Loads or generates the audit key; an invalid key file fails the start like an unreadable one. */
+    private AuditSigningKey loadAuditKey() throws IOException {
+        try {
+            return AuditSigningKey.loadOrGenerate(config.audit().signingKey());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     /**

@@ -239,4 +239,19 @@ class AgentGatewayCommandTest {
                     + ": address already in use (set listeners.agent in the configuration)" + System.lineSeparator());
         }
     }
+
+    @Test
+    void serveInvalidAuditKeyExits1WithOneLine(@TempDir Path directory) throws Exception {
+        Path key = directory.resolve("audit-key.jwk");
+        Files.writeString(key, dev.agentgateway.audit.AuditSigningKey.generate("EdDSA").publicKey().toJson());
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path config = Files.writeString(directory.resolve("gateway.yaml"), "listeners:\n  agent: 127.0.0.1:0\n"
+                + "  admin: 127.0.0.1:0\nsigning-key: {path: key.jwk}\n"
+                + "audit: {directory: audit, signing-key: {path: audit-key.jwk}}\nroutes:\n  - tool: ops\n"
+                + "    path-prefix: /tools/ops/\n    backend: http://127.0.0.1:9/\n");
+
+        assertThat(run("serve", "--config", config.toString())).isEqualTo(1);
+        assertThat(err.toString()).startsWith("starting the gateway failed: " + key);
+        assertThat(err.toString().lines()).hasSize(1);
+    }
 }

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -45,11 +46,16 @@ public record ExportState(String topic, long acknowledgedSequence) {
      *
      * @return the state, or {@code null} when the file does not exist
      * @throws InvalidContentException when the file exists but does not hold a state this class wrote
-     * @throws IOException when the file exists but cannot be read
+     * @throws IOException when the file exists but is not a regular file (a symbolic link included) or cannot be
+     *     read
      */
     public static ExportState read(Path file) throws IOException, InvalidContentException {
-        if (Files.notExists(file)) {
+        if (Files.notExists(file, LinkOption.NOFOLLOW_LINKS)) {
             return null;
+        }
+        // Opening a FIFO would block start-up until something writes to it, so only a regular file is opened.
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(file + " is not a regular file");
         }
         byte[] content;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {

@@ -1,5 +1,6 @@
 package dev.agentgateway.audit.internal.kafka;
 
+import dev.agentgateway.audit.AuditPrinter;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -29,7 +30,7 @@ public final class ResumePoint {
             state = ExportState.read(stateFile);
         } catch (ExportState.InvalidContentException e) {
             LOG.warn("Kafka export state {} is invalid: {}. Exporting again from seq 1, so Kafka may receive"
-                    + " records it already holds", stateFile, e.getMessage());
+                    + " records it already holds", stateFile, AuditPrinter.escape(e.getMessage()));
             return 0;
         } catch (IOException e) {
             throw new IOException("Kafka export state " + stateFile + " cannot be read: " + e
@@ -41,7 +42,7 @@ public final class ResumePoint {
         }
         if (!state.topic().equals(topic)) {
             LOG.warn("Kafka export state {} is for topic {}, not {}. Exporting to {} from seq 1", stateFile,
-                    state.topic(), topic, topic);
+                    AuditPrinter.escape(state.topic()), topic, topic);
             return 0;
         }
         if (state.acknowledgedSequence() > lastDurableSequence) {

@@ -95,4 +95,27 @@ class ExportStateTest {
                 .isInstanceOf(IOException.class)
                 .isNotInstanceOf(ExportState.InvalidContentException.class);
     }
+
+    @Test
+    void readRejectsFifo() throws Exception {
+        Path file = directory.resolve("kafka-export.state");
+        Process mkfifo = new ProcessBuilder("mkfifo", file.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).as("mkfifo exit code").isZero();
+
+        // Opening the FIFO would block until a writer appears; the check must fail at once instead.
+        assertThatThrownBy(() -> ExportState.read(file))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("not a regular file");
+    }
+
+    @Test
+    void readRejectsSymbolicLink() throws IOException {
+        Path target = directory.resolve("elsewhere.state");
+        new ExportState("audit", 3).write(target);
+        Path file = Files.createSymbolicLink(directory.resolve("kafka-export.state"), target);
+
+        assertThatThrownBy(() -> ExportState.read(file))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("not a regular file");
+    }
 }

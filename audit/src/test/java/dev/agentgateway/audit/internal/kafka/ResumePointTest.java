@@ -72,6 +72,17 @@ class ResumePointTest {
     }
 
     @Test
+    void otherTopicIsEscapedInLog() throws Exception {
+        new ExportState("x\u001b[2J\u009b", 40).write(stateFile);
+
+        assertThat(ResumePoint.after(stateFile, "audit", 100)).isZero();
+        assertThat(warnings()).singleElement().asString()
+                .doesNotContain("\u001b")
+                .doesNotContain("\u009b")
+                .contains("[2J");
+    }
+
+    @Test
     void sequencePastLogEndStartsAtFirstRecord() throws Exception {
         new ExportState("audit", 60).write(stateFile);
 

@@ -18,6 +18,8 @@ import java.util.Set;
 record AuditStreamQuery(AuditFilter filter, long afterSequence) {
 
     static final String LAST_EVENT_ID = "Last-Event-ID";
+    /** Largest sequence number a record can have, 2^53 - 1, the largest integer JSON numbers carry exactly. */
+    private static final long MAX_SEQUENCE = (1L << 53) - 1;
     private static final Set<String> PARAMETERS = Set.of("since", "principal", "tool", "decision", "after");
 
     /**
@@ -64,7 +66,8 @@ record AuditStreamQuery(AuditFilter filter, long afterSequence) {
     }
 
     private static long sequence(String name, String text) {
-        if (text.isEmpty() || text.length() > 16 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (text.isEmpty() || text.length() > 16 || !text.chars().allMatch(c -> c >= '0' && c <= '9')
+                || Long.parseLong(text) > MAX_SEQUENCE) {
             throw new IllegalArgumentException(name + ": \"" + AuditPrinter.escape(text)
                     + "\" is not a record sequence number (expected: a decimal number from 0 to 2^53-1)");
         }
