@@ -42,14 +42,18 @@ public record AuditFilter(Instant since, String principal, String tool, String d
      * Parses an RFC 3339 date-time with an offset, for example {@code 2026-12-04T20:30:00Z} or
      * {@code 2026-12-04T21:30:00.5+01:00}.
      *
-     * @throws IllegalArgumentException naming the rejected text
+     * @param name the option or parameter that gave {@code text}, for example {@code --since}; the error message
+     *     starts with it
+     * @param text the date-time to parse
+     * @throws IllegalArgumentException naming {@code name} and the rejected text
      */
-    public static Instant parseTime(String text) {
+    public static Instant parseTime(String name, String text) {
+        Objects.requireNonNull(name, "name");
         Objects.requireNonNull(text, "text");
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("time: \"" + AuditPrinter.escape(text)
+            throw new IllegalArgumentException(name + ": \"" + AuditPrinter.escape(text)
                     + "\" is not an RFC 3339 date-time (expected: for example 2026-12-04T20:30:00Z)", e);
         }
     }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -56,8 +57,10 @@ public final class AuditProofs {
      * with the public key.
      *
      * @return the proof as one line of canonical JSON, without a newline
-     * @throws IllegalArgumentException when {@code sequence} is below 1 or not yet covered by the latest checkpoint
+     * @throws IllegalArgumentException when {@code sequence} is below 1, beyond the last record, or not yet covered
+     *     by the latest checkpoint
      * @throws IllegalStateException when the log has no valid checkpoint, or its records do not match it
+     * @throws NoSuchFileException when {@code directory} does not exist or contains no audit log
      * @throws IOException when a file cannot be read
      */
     public static String prove(Path directory, long sequence) throws IOException {
@@ -65,10 +68,24 @@ public final class AuditProofs {
         if (sequence < 1) {
             throw new IllegalArgumentException("seq rejected: " + sequence + " (expected: 1 or more)");
         }
+        if (!AuditVerifier.containsLog(files)) {
+            throw new NoSuchFileException(directory.toString(), null, "audit log not found");
+        }
         CheckpointLines lines = CheckpointLines.read(files.checkpoints(), null);
         if (lines.problem() != null) {
             throw new IllegalStateException(AuditVerifier.CHECKPOINT_FILE_NAME + " line " + lines.badLine() + ": "
                     + lines.problem() + " (run audit verify for details)");
+        }
+        long covered = lines.checkpoints().isEmpty() ? 0 : lines.checkpoints().get(lines.checkpoints().size() - 1)
+                .size();
+        if (sequence > covered) {
+            long records = recordCount(files);
+            if (sequence > records) {
+                throw new IllegalArgumentException("record " + sequence + " does not exist: " + (records == 0
+                        ? "the log has no records yet"
+                        : "the log has " + records + (records == 1 ? " record" : " records") + " (expected: SEQ"
+                                + " from 1 to " + records + ")"));
+            }
         }
         if (lines.checkpoints().isEmpty()) {
             throw new IllegalArgumentException("record " + sequence + " is not covered by a checkpoint yet: the log"
@@ -95,6 +112,25 @@ public final class AuditProofs {
     }
 
     private record ProvenRecord(String record, List<byte[]> path) {
+    }
+
+    /**
+     * Returns the number of records in the log: the last segment's first {@code seq} plus its whole lines, minus
+     * one. Only the last segment is read, and its lines are counted without being checked.
+     */
+    private static long recordCount(LogFiles files) throws IOException {
+        if (files.segments().isEmpty()) {
+            return 0;
+        }
+        LogFiles.Segment last = files.segments().get(files.segments().size() - 1);
+        long lines = 0;
+        try (InputStream in = Files.newInputStream(last.path());
+                LineReader reader = new LineReader(in, RecordCodec.MAX_LINE_BYTES)) {
+            for (LineReader.Line line = reader.next(); line != null && line.terminated(); line = reader.next()) {
+                lines++;
+            }
+        }
+        return last.firstSequence() - 1 + lines;
     }
 
     private static ProvenRecord collect(LogFiles files, Checkpoint checkpoint, long sequence) throws IOException {

@@ -104,11 +104,28 @@ public final class AuditVerifier {
                     LogFiles.LEGACY_FILE_NAME + " is a log of the earlier single-file format, which this version"
                             + " does not read: move it out of the directory, or verify it with an earlier release");
         }
-        if (files.segments().isEmpty() && !Files.exists(files.checkpoints())
-                && !Files.exists(directory.resolve(FileAuditLog.LOCK_FILE_NAME))) {
+        if (!containsLog(files)) {
             throw new NoSuchFileException(directory.toString(), null, "audit log not found");
         }
         return new LogVerification(files, List.copyOf(keys), options).run();
+    }
+
+    /**
+     * Returns whether {@code directory} contains an audit log: segment files, {@code checkpoints.log}, the lock
+     * file of a log that was opened, or a log of the earlier single-file format. {@link #verify} throws
+     * {@link NoSuchFileException} exactly when this returns false.
+     *
+     * @throws NoSuchFileException when {@code directory} does not exist
+     * @throws NotDirectoryException when {@code directory} is not a directory
+     * @throws IOException when the directory cannot be listed
+     */
+    public static boolean containsLog(Path directory) throws IOException {
+        return containsLog(LogFiles.list(directory));
+    }
+
+    static boolean containsLog(LogFiles files) {
+        return files.legacyLog() != null || !files.segments().isEmpty() || Files.exists(files.checkpoints())
+                || Files.exists(files.directory().resolve(FileAuditLog.LOCK_FILE_NAME));
     }
 
     /**

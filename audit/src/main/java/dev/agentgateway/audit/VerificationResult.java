@@ -52,8 +52,11 @@ public record VerificationResult(boolean valid, long recordsVerified, long check
      */
     public String summary() {
         if (valid) {
-            return "audit log valid: " + recordsVerified + " records, " + checkpointsVerified + " checkpoints, "
-                    + coveredRecords + " records covered by the last checkpoint";
+            String counts = "audit log valid: " + count(recordsVerified, "record") + ", "
+                    + count(checkpointsVerified, "checkpoint") + ", " + coveredRecords
+                    + " covered by the last checkpoint";
+            long uncovered = recordsVerified - coveredRecords;
+            return uncovered > 0 ? counts + ", " + uncovered + " not yet covered" : counts;
         }
         if (checkpointProblem()) {
             return "audit log invalid: checkpoint at " + file + " line " + firstBadLine + ": " + problem;
@@ -63,5 +66,9 @@ public record VerificationResult(boolean valid, long recordsVerified, long check
         }
         return "audit log invalid: record " + firstBadSequence + " (" + file + " line " + firstBadLine + "): "
                 + problem;
+    }
+
+    private static String count(long number, String noun) {
+        return number + " " + noun + (number == 1 ? "" : "s");
     }
 }

@@ -63,15 +63,15 @@ class AuditFilterTest {
 
     @Test
     void parseTimeAcceptsOffsets() {
-        assertThat(AuditFilter.parseTime("2026-12-04T21:30:00.123+01:00")).isEqualTo(TIME);
-        assertThat(AuditFilter.parseTime("2026-12-04T20:30:00.123Z")).isEqualTo(TIME);
+        assertThat(AuditFilter.parseTime("since", "2026-12-04T21:30:00.123+01:00")).isEqualTo(TIME);
+        assertThat(AuditFilter.parseTime("since", "2026-12-04T20:30:00.123Z")).isEqualTo(TIME);
     }
 
     @Test
     void parseTimeRejectsLocalTime() {
-        assertThatThrownBy(() -> AuditFilter.parseTime("2026-12-04T20:30:00"))
+        assertThatThrownBy(() -> AuditFilter.parseTime("since", "2026-12-04T20:30:00"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("\"2026-12-04T20:30:00\" is not an RFC 3339 date-time");
+                .hasMessageStartingWith("since: \"2026-12-04T20:30:00\" is not an RFC 3339 date-time");
     }
 
     private static AuditRecord record(Instant time, AuditEvent event) {

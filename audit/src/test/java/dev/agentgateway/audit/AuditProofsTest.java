@@ -67,8 +67,37 @@ class AuditProofsTest {
         assertThatThrownBy(() -> AuditProofs.prove(directory, 11))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("wait for the next checkpoint");
+        assertThatThrownBy(() -> AuditProofs.prove(directory, 13))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("wait for the next checkpoint");
         assertThatThrownBy(() -> AuditProofs.prove(directory, 0))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void recordBeyondLogRejected() {
+        assertThatThrownBy(() -> AuditProofs.prove(directory, 14))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("record 14 does not exist: the log has 13 records (expected: SEQ from 1 to 13)");
+    }
+
+    @Test
+    void recordBeyondLogWithoutCheckpointsRejected() throws IOException {
+        Files.delete(directory.resolve(AuditVerifier.CHECKPOINT_FILE_NAME));
+
+        assertThatThrownBy(() -> AuditProofs.prove(directory, 20))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("record 20 does not exist: the log has 13 records");
+        assertThatThrownBy(() -> AuditProofs.prove(directory, 13))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the log has none (wait for the next checkpoint");
+    }
+
+    @Test
+    void emptyDirectoryHasNoLog() throws IOException {
+        Path empty = Files.createDirectories(temp.resolve("empty"));
+
+        assertThatThrownBy(() -> AuditProofs.prove(empty, 1)).isInstanceOf(java.nio.file.NoSuchFileException.class);
     }
 
     @Test

@@ -7,6 +7,8 @@ import dev.agentgateway.bench.internal.AuditLoadOptions;
 import dev.agentgateway.bench.internal.CommitStatistics;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +33,7 @@ import org.HdrHistogram.Histogram;
 public final class AuditLoad {
 
     private static final long DRAIN_TIMEOUT_SECONDS = 120;
+    private static final int EXIT_USAGE = 2;
 
     private final AuditLoadOptions options;
     private final FileAuditLog log;
@@ -52,18 +55,65 @@ public final class AuditLoad {
         } catch (IllegalArgumentException e) {
             System.err.println("audit load: " + e.getMessage());
             System.err.print(AuditLoadOptions.USAGE);
-            System.exit(2);
+            System.exit(EXIT_USAGE);
             return;
         }
         if (options == null) {
             System.out.print(AuditLoadOptions.USAGE);
             return;
         }
-        System.exit(run(options, System.out));
+        System.exit(run(options, System.out, System.err));
     }
 
-    /** Runs the load described by {@code options} and prints the figures; returns 0, or 1 when appends failed. */
-    static int run(AuditLoadOptions options, PrintStream out) throws IOException, InterruptedException {
+    /**
+     * Runs the load described by {@code options} and prints the figures to {@code out}, or one line to {@code err}
+     * when the directory cannot be used.
+     *
+     * @return 0; 1 when appends failed or the log cannot be opened, for example because a running gateway has
+     *     locked the directory; 2 when {@code --directory} already contains a log
+     */
+    static int run(AuditLoadOptions options, PrintStream out, PrintStream err) throws InterruptedException {
+        try {
+            if (options.directory() != null) {
+                List<String> segments = segmentFiles(options.directory());
+                if (!segments.isEmpty()) {
+                    err.println("audit load: " + options.directory() + " already contains an audit log ("
+                            + segments.get(0) + (segments.size() > 1 ? " and " + (segments.size() - 1) + " more" : "")
+                            + "), which synthetic records must not enter (expected: a new or empty --directory)");
+                    return EXIT_USAGE;
+                }
+            }
+            return load(options, out);
+        } catch (IOException e) {
+            err.println("audit load: " + errorMessage(e));
+            return 1;
+        }
+    }
+
+    /** Returns the names of the segment files ({@code audit-*.log}) in {@code directory}, sorted. */
+    private static List<String> segmentFiles(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "audit-*.log")) {
+            for (Path entry : entries) {
+                names.add(entry.getFileName().toString());
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
+    /** Returns the message of {@code e}, adding the reason that file system exceptions often leave out. */
+    private static String errorMessage(IOException e) {
+        if (e instanceof FileSystemException fileError && fileError.getReason() == null) {
+            return fileError.getFile() + ": " + e.getClass().getSimpleName();
+        }
+        return e.getMessage();
+    }
+
+    private static int load(AuditLoadOptions options, PrintStream out) throws IOException, InterruptedException {
         Path directory = options.directory() != null
                 ? Files.createDirectories(options.directory())
                 : AuditBenchLog.newRunDirectory(AuditLoadOptions.DEFAULT_PARENT, "run-");
@@ -75,10 +125,6 @@ public final class AuditLoad {
         long lastSequence;
         AuditLoad load;
         try (FileAuditLog log = AuditBenchLog.open(directory, statistics)) {
-            long firstSequence = log.lastDurableSequence();
-            if (firstSequence > 0) {
-                out.println("continuing the log after record " + firstSequence);
-            }
             if (options.warmupSeconds() > 0) {
                 out.println("warming up for " + options.warmupSeconds() + " s");
                 new AuditLoad(options, log, statistics).offer(options.warmupSeconds());

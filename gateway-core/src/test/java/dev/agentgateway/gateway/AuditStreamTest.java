@@ -213,6 +213,15 @@ class AuditStreamTest {
     }
 
     @Test
+    void invalidSinceNamesParameter() throws Exception {
+        HttpResponse<String> response = http.send(authorized("?since=yesterday").build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("since: \\\"yesterday\\\" is not an RFC 3339 date-time");
+    }
+
+    @Test
     void lastEventIdResumes() throws Exception {
         BufferedReader events = open(authorized("").header("Last-Event-ID", "2").build());
 

@@ -1,6 +1,7 @@
 package dev.agentgateway.bench.internal;
 
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * Command line options of the audit load command.
@@ -13,6 +14,9 @@ import java.nio.file.Path;
  */
 public record AuditLoadOptions(long rate, int seconds, int warmupSeconds, int threads, int maxInFlight,
         Path directory) {
+
+    private static final Set<String> VALUE_OPTIONS = Set.of("--rate", "--seconds", "--warmup-seconds", "--threads",
+            "--max-in-flight", "--directory");
 
     /** Parent of the run directories created when {@code --directory} is not given. */
     public static final Path DEFAULT_PARENT = Path.of("target", "audit-load");
@@ -30,8 +34,10 @@ public record AuditLoadOptions(long rate, int seconds, int warmupSeconds, int th
               --threads N         sender threads, 1..256 (default 1 with --rate N, 4 with --rate max)
               --max-in-flight N   records appended but not yet durable before a sender waits, 1..10000000
                                   (default 65536)
-              --directory DIR     audit directory; an existing log there is continued (default: a new
-                                  directory under target/audit-load)
+              --directory DIR     audit directory, which must not contain a log (audit-*.log files) yet, so
+                                  that synthetic records never enter a real log; the audit key is the file
+                                  audit-key.jwk beside DIR, created when missing (default: a new directory
+                                  under target/audit-load)
               --help              print this text
             """;
 
@@ -63,6 +69,12 @@ public record AuditLoadOptions(long rate, int seconds, int warmupSeconds, int th
             if (option.equals("--help")) {
                 return null;
             }
+            // Checked before the value, so that a misspelled option is not reported as missing its value.
+            if (!VALUE_OPTIONS.contains(option)) {
+                throw new IllegalArgumentException("unknown option " + option
+                        + " (expected: --rate, --seconds, --warmup-seconds, --threads, --max-in-flight,"
+                        + " --directory or --help)");
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(option + ": missing value (expected: " + option + " VALUE)");
             }
@@ -74,9 +86,7 @@ public record AuditLoadOptions(long rate, int seconds, int warmupSeconds, int th
                 case "--threads" -> threads = (int) number(option, value, 1, 256);
                 case "--max-in-flight" -> maxInFlight = (int) number(option, value, 1, 10_000_000);
                 case "--directory" -> directory = Path.of(value);
-                default -> throw new IllegalArgumentException("unknown option " + option
-                        + " (expected: --rate, --seconds, --warmup-seconds, --threads, --max-in-flight,"
-                        + " --directory or --help)");
+                default -> throw new IllegalStateException("option " + option + " has no case");
             }
         }
         if (threads == null) {

@@ -19,7 +19,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "token", mixinStandardHelpOptions = true,
         description = "Prints a new admin bearer token (256 random bits, base64url) and the admin.credentials"
-                + " lines with its SHA-256.")
+                + " lines with its SHA-256.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the token and the configuration lines were printed",
+            "2:--name is missing or is not a valid credential name"})
 final class AdminTokenCommand implements Callable<Integer> {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");

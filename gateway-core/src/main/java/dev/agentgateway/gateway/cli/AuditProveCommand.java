@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -22,8 +23,9 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the proof was printed",
-            "1:no proof: SEQ is not covered by the latest checkpoint yet, or the log does not match it",
-            "2:the directory or configuration cannot be used",
+            "1:no proof: record SEQ does not exist or is not covered by the latest checkpoint yet, or the log does"
+                + " not match the checkpoint",
+            "2:invalid usage (SEQ below 1), or the directory or configuration cannot be used",
             "3:the directory contains no audit log"})
 final class AuditProveCommand implements Callable<Integer> {
 
@@ -38,6 +40,10 @@ final class AuditProveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ConfigException {
+        if (sequence < 1) {
+            throw new ParameterException(spec.commandLine(), "SEQ: " + sequence + " is not a record seq (expected:"
+                    + " 1 or more)");
+        }
         AuditLogOptions.Location location = logOptions.resolve(null);
         String unusable = AuditLogOptions.unusableDirectory(location.directory());
         if (unusable != null) {

@@ -2,11 +2,13 @@ package dev.agentgateway.gateway.cli;
 
 import dev.agentgateway.audit.AuditPublicKey;
 import dev.agentgateway.config.ConfigException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Prints the public JWK of the configured audit key. */
@@ -25,9 +27,13 @@ final class AuditPublicKeyCommand implements Callable<Integer> {
     @Mixin
     private AuditLogOptions logOptions;
 
+    @Parameters(paramLabel = "DIR", arity = "0..1",
+            description = "Audit log directory, whose audit key is the file beside it; the same as --directory DIR.")
+    private Path positionalDirectory;
+
     @Override
     public Integer call() throws ConfigException {
-        AuditLogOptions.Location location = logOptions.resolve(null);
+        AuditLogOptions.Location location = logOptions.resolve(positionalDirectory);
         List<AuditPublicKey> keys;
         try {
             keys = AuditLogOptions.publicKeys(List.of(), location);

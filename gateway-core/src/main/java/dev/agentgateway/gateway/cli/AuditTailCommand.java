@@ -16,6 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -61,10 +62,14 @@ final class AuditTailCommand implements Callable<Integer> {
             description = "Print each record as its JSON line, with every character outside printable ASCII escaped.")
     private boolean json;
 
+    @Parameters(paramLabel = "DIR", arity = "0..1",
+            description = "Audit log directory; the same as --directory DIR.")
+    private Path positionalDirectory;
+
     @Override
     public Integer call() throws ConfigException {
         AuditFilter filter = filter();
-        Path logDirectory = logOptions.resolve(null).directory();
+        Path logDirectory = logOptions.resolve(positionalDirectory).directory();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String unusable = AuditLogOptions.unusableDirectory(logDirectory);
@@ -105,7 +110,7 @@ final class AuditTailCommand implements Callable<Integer> {
 
     private AuditFilter filter() {
         try {
-            Instant sinceTime = since == null ? null : AuditFilter.parseTime(since);
+            Instant sinceTime = since == null ? null : AuditFilter.parseTime("--since", since);
             return new AuditFilter(sinceTime, principal, tool, decision);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -64,6 +64,17 @@ final class AuditVerifyCommand implements Callable<Integer> {
             err.println(unusable);
             return AgentGatewayCommand.EXIT_USAGE;
         }
+        try {
+            // Checked before the keys are loaded, so that a wrong directory is reported as such and not as a
+            // missing key file beside it.
+            if (!AuditVerifier.containsLog(location.directory())) {
+                err.println(noLogMessage(location.directory()));
+                return EXIT_NO_LOG;
+            }
+        } catch (IOException e) {
+            err.println("reading audit log directory " + location.directory() + " failed: " + e.getMessage());
+            return AgentGatewayCommand.EXIT_USAGE;
+        }
         List<AuditPublicKey> keys;
         try {
             keys = AuditLogOptions.publicKeys(publicKeyFiles, location);
@@ -77,8 +88,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
             result = AuditVerifier.verify(location.directory(), keys,
                     AuditVerifier.Options.forCheckpointInterval(location.checkpointInterval()));
         } catch (NoSuchFileException e) {
-            err.println("no audit log (segment files audit-<seq>.log or " + AuditVerifier.CHECKPOINT_FILE_NAME
-                    + ") in " + location.directory());
+            err.println(noLogMessage(location.directory()));
             return EXIT_NO_LOG;
         } catch (IOException e) {
             err.println("reading audit log directory " + location.directory() + " failed: " + e.getMessage());
@@ -90,5 +100,10 @@ final class AuditVerifyCommand implements Callable<Integer> {
         }
         out.println("note: " + result.limitation());
         return 0;
+    }
+
+    private static String noLogMessage(Path directory) {
+        return "no audit log (segment files audit-<seq>.log or " + AuditVerifier.CHECKPOINT_FILE_NAME + ") in "
+                + directory;
     }
 }

@@ -2,11 +2,15 @@ package dev.agentgateway.gateway.cli;
 
 import dev.agentgateway.audit.AuditProofs;
 import dev.agentgateway.audit.AuditPublicKey;
+import dev.agentgateway.config.AuditConfig;
 import dev.agentgateway.config.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,7 +43,9 @@ final class AuditVerifyProofCommand implements Callable<Integer> {
 
     @Option(names = "--public-key", paramLabel = "FILE",
             description = "JWK file of a public (or private) audit key to accept the checkpoint signature from;"
-                    + " repeatable. Default: the configured audit key file.")
+                    + " repeatable. Default: the audit key file of --config FILE, the file "
+                    + AuditConfig.DEFAULT_KEY_FILE_NAME + " beside --directory DIR, or, with neither,"
+                    + " agent-gateway-data/" + AuditConfig.DEFAULT_KEY_FILE_NAME + " in the current directory.")
     private List<Path> publicKeyFiles;
 
     @Parameters(paramLabel = "FILE", description = "File containing the proof, or - for standard input.")
@@ -48,9 +54,9 @@ final class AuditVerifyProofCommand implements Callable<Integer> {
     @Override
     public Integer call() throws ConfigException {
         List<AuditPublicKey> keys;
+        AuditLogOptions.Location location = publicKeyFiles == null || publicKeyFiles.isEmpty()
+                ? logOptions.resolve(null) : null;
         try {
-            AuditLogOptions.Location location = publicKeyFiles == null || publicKeyFiles.isEmpty()
-                    ? logOptions.resolve(null) : null;
             keys = AuditLogOptions.publicKeys(publicKeyFiles, location);
         } catch (AuditLogOptions.KeyFileException e) {
             spec.commandLine().getErr().println(e.getMessage() + (publicKeyFiles == null || publicKeyFiles.isEmpty()
@@ -60,13 +66,26 @@ final class AuditVerifyProofCommand implements Callable<Integer> {
         String proof;
         try {
             proof = readProof();
+        } catch (NoSuchFileException e) {
+            spec.commandLine().getErr().println("proof file " + proofFile + " not found");
+            return AgentGatewayCommand.EXIT_USAGE;
+        } catch (AccessDeniedException e) {
+            spec.commandLine().getErr().println("reading proof " + proofFile + " failed: permission denied");
+            return AgentGatewayCommand.EXIT_USAGE;
+        } catch (FileSystemException e) {
+            spec.commandLine().getErr().println("reading proof " + proofFile + " failed: "
+                    + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName()));
+            return AgentGatewayCommand.EXIT_USAGE;
         } catch (IOException e) {
             spec.commandLine().getErr().println("reading proof " + proofFile + " failed: " + e.getMessage());
             return AgentGatewayCommand.EXIT_USAGE;
         }
         AuditProofs.ProofVerification result = AuditProofs.verifyProof(proof, keys);
         if (!result.valid()) {
-            spec.commandLine().getOut().println("proof invalid: " + result.message());
+            // Without --public-key the key comes from a file the user may not have named, so the message names it.
+            String keySource = location == null ? "" : " (checked with the audit key file " + location.keyFile()
+                    + "; give the signer's public key with --public-key FILE)";
+            spec.commandLine().getOut().println("proof invalid: " + result.message() + keySource);
             return AuditVerifyCommand.EXIT_INVALID;
         }
         spec.commandLine().getOut().println("proof valid: " + result.message());

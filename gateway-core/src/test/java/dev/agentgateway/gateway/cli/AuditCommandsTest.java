@@ -68,8 +68,7 @@ class AuditCommandsTest {
         assertThat(run("audit", "verify", "--directory", directory.toString())).as(err.toString()).isZero();
 
         String[] lines = out.toString().split(System.lineSeparator());
-        assertThat(lines[0]).isEqualTo("audit log valid: 3 records, 1 checkpoints, 3 records covered by the last"
-                + " checkpoint");
+        assertThat(lines[0]).isEqualTo("audit log valid: 3 records, 1 checkpoint, 3 covered by the last checkpoint");
         assertThat(lines[1]).startsWith("note: ").contains("whoever holds the audit key");
     }
 
@@ -164,6 +163,16 @@ class AuditCommandsTest {
     }
 
     @Test
+    void verifyDirectoryWithoutLogOrKeyExits3() throws Exception {
+        Files.createDirectories(directory);
+        Files.delete(keyFile);
+
+        assertThat(run("audit", "verify", directory.toString())).isEqualTo(3);
+        assertThat(err.toString()).startsWith("no audit log (segment files audit-<seq>.log or checkpoints.log) in "
+                + directory);
+    }
+
+    @Test
     void verifyMissingKeyFileExits2() throws Exception {
         writeLog(1);
         Files.delete(keyFile);
@@ -234,10 +243,71 @@ class AuditCommandsTest {
     @Test
     void proveUncoveredRecordExits1() throws Exception {
         writeLog(2);
+        Files.delete(directory.resolve("checkpoints.log"));
 
-        assertThat(run("audit", "prove", "--directory", directory.toString(), "3")).isEqualTo(1);
+        assertThat(run("audit", "prove", "--directory", directory.toString(), "2")).isEqualTo(1);
         assertThat(err.toString()).contains("wait for the next checkpoint");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void proveRecordBeyondLogExits1() throws Exception {
+        writeLog(2);
+
+        assertThat(run("audit", "prove", "--directory", directory.toString(), "3")).isEqualTo(1);
+        assertThat(err.toString()).startsWith("record 3 does not exist: the log has 2 records (expected: SEQ from 1"
+                + " to 2)").doesNotContain("wait");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void proveSeqZeroExits2() throws Exception {
+        writeLog(2);
+
+        assertThat(run("audit", "prove", "--directory", directory.toString(), "0")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("SEQ: 0 is not a record seq (expected: 1 or more)");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void proveEmptyDirectoryExits3() throws Exception {
+        Files.createDirectories(directory);
+
+        assertThat(run("audit", "prove", "--directory", directory.toString(), "1")).isEqualTo(3);
+        assertThat(err.toString()).startsWith("no audit log in " + directory);
+    }
+
+    @Test
+    void verifyProofMissingFileExits2() throws Exception {
+        Path missing = temp.resolve("missing.proof");
+
+        assertThat(run("audit", "verify-proof", "--directory", directory.toString(), missing.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).startsWith("proof file " + missing + " not found");
+    }
+
+    @Test
+    void verifyProofNamesDefaultKeyFile() throws Exception {
+        writeLog(2);
+        run("audit", "prove", "--directory", directory.toString(), "1");
+        Path proofFile = Files.writeString(temp.resolve("proof.json"), out.toString());
+        out.getBuffer().setLength(0);
+        Path otherDirectory = temp.resolve("other").resolve("audit");
+        Path otherKey = AuditConfig.defaultKeyPath(otherDirectory);
+        AuditSigningKey.loadOrGenerate(new SigningKeyConfig(otherKey, "EdDSA"));
+
+        assertThat(run("audit", "verify-proof", "--directory", otherDirectory.toString(), proofFile.toString()))
+                .isEqualTo(1);
+        assertThat(out.toString()).startsWith("proof invalid: checkpoint signed with key " + key.keyId())
+                .contains("checked with the audit key file " + otherKey)
+                .contains("--public-key FILE");
+    }
+
+    @Test
+    void verifyProofHelpNamesDefaultKeyFile() {
+        assertThat(run("audit", "verify-proof", "--help")).isZero();
+        assertThat(out.toString().replaceAll("\\s+", " ")).contains("agent-gateway-data/audit-key.jwk in the current"
+                + " directory");
     }
 
     @Test
@@ -250,6 +320,12 @@ class AuditCommandsTest {
         String d = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(keyFile))
                 .get("d").asText();
         assertThat(printed).doesNotContain(d).doesNotContain("\"d\"");
+    }
+
+    @Test
+    void publicKeyAcceptsPositionalDirectory() throws Exception {
+        assertThat(run("audit", "public-key", directory.toString())).as(err.toString()).isZero();
+        assertThat(out.toString().strip()).isEqualTo(key.publicKey().toJson());
     }
 
     @Test

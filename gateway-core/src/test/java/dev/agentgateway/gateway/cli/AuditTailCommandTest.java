@@ -118,6 +118,30 @@ class AuditTailCommandTest {
     }
 
     @Test
+    void tailRejectsBadSinceNamingOption() throws Exception {
+        writeRecords(decision("alice (https://idp)", "ops", "allow"));
+
+        assertThat(run("audit", "tail", "--directory", directory.toString(), "--since", "yesterday")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("--since: \"yesterday\" is not an RFC 3339 date-time");
+    }
+
+    @Test
+    void tailAcceptsPositionalDirectory() throws Exception {
+        writeRecords(decision("alice (https://idp)", "ops", "allow"));
+
+        assertThat(run("audit", "tail", directory.toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("#1 decision allow alice (https://idp) ops");
+    }
+
+    @Test
+    void tailRejectsDirectoryGivenTwice() throws Exception {
+        writeRecords(decision("alice (https://idp)", "ops", "allow"));
+
+        assertThat(run("audit", "tail", "--directory", directory.toString(), directory.toString())).isEqualTo(2);
+        assertThat(err.toString()).startsWith("audit log directory given twice");
+    }
+
+    @Test
     void tailFollowPrintsNewRecords() throws Exception {
         writeRecords(decision("alice (https://idp)", "ops", "allow"));
         AtomicReference<Thread> tailThread = new AtomicReference<>();
@@ -151,6 +175,24 @@ class AuditTailCommandTest {
                 .digest(token.getBytes(StandardCharsets.UTF_8)));
         assertThat(lines).contains("    - name: siem", "      token-sha256: " + digest);
         assertThat(out.toString().indexOf(token)).isEqualTo(out.toString().lastIndexOf(token));
+    }
+
+    @Test
+    void adminTokenHelpListsExitCodes() {
+        assertThat(run("admin", "token", "--help")).isZero();
+        assertThat(out.toString()).contains("Exit codes:").contains("2   --name is missing");
+    }
+
+    @Test
+    void adminTokenWithoutNameExits2() {
+        assertThat(run("admin", "token")).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing required option: '--name=NAME'");
+    }
+
+    @Test
+    void tailHelpListsExitCodes() {
+        assertThat(run("audit", "tail", "--help")).isZero();
+        assertThat(out.toString()).contains("Exit codes:").contains("1   reading the log failed").contains("[DIR]");
     }
 
     @Test

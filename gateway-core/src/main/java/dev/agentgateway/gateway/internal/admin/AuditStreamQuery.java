@@ -41,7 +41,7 @@ record AuditStreamQuery(AuditFilter filter, long afterSequence) {
             }
         }
         String since = single(parameters, "since");
-        Instant sinceTime = since == null ? null : AuditFilter.parseTime(since);
+        Instant sinceTime = since == null ? null : AuditFilter.parseTime("since", since);
         AuditFilter filter = new AuditFilter(sinceTime, single(parameters, "principal"), single(parameters, "tool"),
                 single(parameters, "decision"));
         return new AuditStreamQuery(filter, afterSequence(request, single(parameters, "after")));
