@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * <p>Segments are named {@code audit-<seq of first record, 20 digits>.log}. A new one starts when the next record
  * would take the current one past {@link AuditConfig#segmentMaxBytes()} or when the current one's first record is
  * older than {@link AuditConfig#segmentMaxAge()}. The chain continues across segments. The directory is locked
- * while the log is open, so a second process cannot append to the same log.
+ * while the log is open, so a second process cannot append to the same log. Before each batch the writer checks
+ * that the lock file and the current segment are still the files it opened, and fails the batch when one was
+ * removed, moved or replaced. Record times never decrease, even when the clock is stepped back.
  *
  * <p>The writer keeps the RFC 9162 tree head of the durable records and appends a signed {@link Checkpoint} of it
  * to {@value #CHECKPOINT_FILE_NAME} after {@link AuditConfig#checkpointEveryRecords()} new records, once the
@@ -181,11 +183,6 @@ public final class FileAuditLog implements AuditLog {
     private boolean repairNeeded;
     /** Set once a repair cut bytes during the current run of failures, so only the first cut logs a warning. */
     private boolean repairReported;
-    /**
-     * Epoch milliseconds no new record or checkpoint time may precede: the latest record or checkpoint time
-     * written, so times never go backwards within a log when the clock is stepped back or across restarts.
-     */
-    private long timeFloorMillis;
     private final ByteSink batchBuffer = new ByteSink(64 * 1024);
     private final MessageDigest chainDigest = RecordCodec.newSha256();
     private final MessageDigest leafDigest = RecordCodec.newSha256();
@@ -199,6 +196,11 @@ public final class FileAuditLog implements AuditLog {
     /** Clock time before which no checkpoint is tried again after a failure. */
     private long checkpointRetryMillis;
     private boolean checkpointFailing;
+    /**
+     * Epoch milliseconds no new record or checkpoint time may precede: the latest record or checkpoint time
+     * written, so times never go backwards within a log when the clock is stepped back or across restarts.
+     */
+    private long timeFloorMillis;
 
     private FileAuditLog(Path directory, AuditConfig config, AuditSigningKey key, Clock clock,
             CommitObserver observer, ChannelOpener opener, Supplier<String> idGenerator, FileChannel directoryLock,
@@ -263,15 +265,19 @@ public final class FileAuditLog implements AuditLog {
      * Opens the log in {@code config.directory()}, creating the directory when absent, recovers it and starts the
      * writer thread.
      *
-     * <p>Recovery reads every segment to find the chain head. An incomplete last line of the newest segment, left
-     * by a crash during a write, is cut off and reported at warn level, and a newest segment left empty is
-     * deleted. A record that is not valid is reported at error level and the chain continues after it, so the
-     * gateway keeps recording. The Merkle tree head is rebuilt from all records, so checkpoints continue where they
-     * left off; {@code key} signs the new ones, and older ones may have been signed by another key.
+     * <p>Recovery reads the checkpoints, then every segment to find the chain head. An incomplete last line of the
+     * newest segment, left by a crash during a write, is cut off and reported at warn level, and a newest segment
+     * left empty is deleted. A record that is not valid is reported at error level and the chain continues after
+     * it, so the gateway keeps recording. The Merkle tree head is rebuilt from all records and compared with every
+     * checkpoint's root on the way, so checkpoints continue where they left off; {@code key} signs the new ones,
+     * and older ones may have been signed by another key. Records after the last checkpoint are reported at warn
+     * level.
      *
      * @throws IOException when the directory cannot be created or written, contains a log of the earlier
-     *     single-file format, a segment is missing or cannot be read, a checkpoint covers more records than the log contains
-     *     (records were lost or cut), or another process has the log open
+     *     single-file format, a segment is missing or cannot be read, a checkpoint covers more records than the log
+     *     contains (records were lost or cut) or has a root that does not match them (a record was changed), a
+     *     record after the last checkpoint has a time before that checkpoint's or more than a minute ahead of
+     *     {@code clock} (it was added while the log was closed), or another process has the log open
      */
     public static FileAuditLog open(AuditConfig config, AuditSigningKey key, Clock clock, CommitObserver observer)
             throws IOException {
@@ -888,6 +894,11 @@ public final class FileAuditLog implements AuditLog {
     /**
      * Locks {@link #LOCK_FILE_NAME} in {@code directory} for as long as the log is open, so a second gateway process
      * given the same directory fails at start rather than interleave its records with this one's.
+     *
+     * <p>NOTE: a second process can still open the log after someone deletes the lock file, because it then locks a
+     * new file. The directory itself cannot be locked instead: Java takes POSIX record locks, and an exclusive one
+     * needs a descriptor open for writing, which a directory never has. The first process fails its next batch
+     * instead, because the lock file is no longer the one it opened.
      */
     private static FileChannel lockDirectory(Path directory) throws IOException {
         Path lockFile = directory.resolve(LOCK_FILE_NAME);
