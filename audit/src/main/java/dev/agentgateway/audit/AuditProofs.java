@@ -64,14 +64,16 @@ public final class AuditProofs {
      * @throws IOException when a file cannot be read
      */
     public static String prove(Path directory, long sequence) throws IOException {
-        LogFiles files = LogFiles.list(directory);
+        LogFiles.requireDirectory(directory);
         if (sequence < 1) {
             throw new IllegalArgumentException("seq rejected: " + sequence + " (expected: 1 or more)");
         }
+        // Read the checkpoints before listing the segments, so a segment created in between is listed.
+        CheckpointLines lines = CheckpointLines.read(directory.resolve(AuditVerifier.CHECKPOINT_FILE_NAME), null);
+        LogFiles files = LogFiles.list(directory);
         if (!AuditVerifier.containsLog(files)) {
             throw new NoSuchFileException(directory.toString(), null, "audit log not found");
         }
-        CheckpointLines lines = CheckpointLines.read(files.checkpoints(), null);
         if (lines.problem() != null) {
             throw new IllegalStateException(AuditVerifier.CHECKPOINT_FILE_NAME + " line " + lines.badLine() + ": "
                     + lines.problem() + " (run audit verify for details)");

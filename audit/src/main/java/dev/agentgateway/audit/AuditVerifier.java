@@ -22,6 +22,7 @@ import java.util.Objects;
  *   <li>segment files are named after the {@code seq} of their first record and cover consecutive seqs;</li>
  *   <li>every record is canonical (the writer's codec decodes it and encodes the same bytes), has the next
  *       {@code seq} and a {@code prev} equal to the SHA-256 of the record before it, across segments;</li>
+ *   <li>record times never decrease and are at most {@link #MAX_CLOCK_AHEAD} ahead of the verifier's clock;</li>
  *   <li>each checkpoint's root equals the RFC 9162 tree head recomputed from its first {@code size} records, and an
  *       RFC 9162 consistency proof between each pair of successive checkpoints is built from the records and
  *       verifies;</li>
@@ -51,7 +52,8 @@ public final class AuditVerifier {
     /**
      * Settings of a verification.
      *
-     * @param clock source of "now" for the age of uncovered records
+     * @param clock source of "now" for the age of uncovered records and the latest record time accepted: now plus
+     *     {@link #MAX_CLOCK_AHEAD}
      * @param maxUncoveredAge records not covered by a checkpoint and older than this make the log invalid
      */
     public record Options(Clock clock, Duration maxUncoveredAge) {
@@ -76,6 +78,12 @@ public final class AuditVerifier {
         }
     }
 
+    /**
+     * How far a record's time may be ahead of the verifier's clock, for clocks of two hosts that differ a little. A
+     * later time would keep forged records "recent", so that they are never reported as uncovered too long.
+     */
+    public static final Duration MAX_CLOCK_AHEAD = Duration.ofMinutes(1);
+
     private AuditVerifier() {
     }
 
@@ -96,8 +104,22 @@ public final class AuditVerifier {
     /** Verifies the log in {@code directory} as {@link #verify(Path, List)} does, with {@code options}. */
     public static VerificationResult verify(Path directory, List<AuditPublicKey> keys, Options options)
             throws IOException {
+        return verify(directory, keys, options, () -> { });
+    }
+
+    /**
+     * Verifies as {@link #verify(Path, List, Options)} does and runs {@code afterCheckpointsRead} between reading
+     * {@code checkpoints.log} and listing the segments, so tests can append to the log at that moment.
+     */
+    static VerificationResult verify(Path directory, List<AuditPublicKey> keys, Options options,
+            IoAction afterCheckpointsRead) throws IOException {
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(options, "options");
+        LogFiles.requireDirectory(directory);
+        // A writer adds records to segments before it signs a checkpoint that covers them. Reading the checkpoints
+        // first therefore finds every record they cover in the segments listed afterwards, even during writes.
+        CheckpointLines checkpoints = CheckpointLines.read(directory.resolve(CHECKPOINT_FILE_NAME), keys);
+        afterCheckpointsRead.run();
         LogFiles files = LogFiles.list(directory);
         if (files.legacyLog() != null) {
             return VerificationResult.badRecord(0, 0, 0, 0, LogFiles.LEGACY_FILE_NAME, 0,
@@ -107,7 +129,13 @@ public final class AuditVerifier {
         if (!containsLog(files)) {
             throw new NoSuchFileException(directory.toString(), null, "audit log not found");
         }
-        return new LogVerification(files, List.copyOf(keys), options).run();
+        return new LogVerification(files, checkpoints, options).run();
+    }
+
+    /** A step that may fail with an {@link IOException}. */
+    @FunctionalInterface
+    interface IoAction {
+        void run() throws IOException;
     }
 
     /**

@@ -2,11 +2,13 @@ package dev.agentgateway.audit;
 
 import dev.agentgateway.audit.internal.ByteSink;
 import dev.agentgateway.audit.internal.CheckpointFile;
+import dev.agentgateway.audit.internal.FileIdentity;
 import dev.agentgateway.audit.internal.LogRecovery;
 import dev.agentgateway.audit.internal.RecordCodec;
 import dev.agentgateway.audit.internal.RecordCodec.EncodedEvent;
 import dev.agentgateway.audit.internal.Segments;
 import dev.agentgateway.audit.internal.Segments.Segment;
+import dev.agentgateway.audit.internal.UncoveredRecords;
 import dev.agentgateway.config.AuditConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -54,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * <p>Segments are named {@code audit-<seq of first record, 20 digits>.log}. A new one starts when the next record
  * would take the current one past {@link AuditConfig#segmentMaxBytes()} or when the current one's first record is
  * older than {@link AuditConfig#segmentMaxAge()}. The chain continues across segments. The directory is locked
- * while the log is open, so a second process cannot append to the same log.
+ * while the log is open, so a second process cannot append to the same log. Before each batch the writer checks
+ * that the lock file and the current segment are still the files it opened, and fails the batch when one was
+ * removed, moved or replaced. Record times never decrease, even when the clock is stepped back.
  *
  * <p>The writer keeps the RFC 9162 tree head of the durable records and appends a signed {@link Checkpoint} of it
  * to {@value #CHECKPOINT_FILE_NAME} after {@link AuditConfig#checkpointEveryRecords()} new records, once the
@@ -126,14 +130,17 @@ public final class FileAuditLog implements AuditLog {
     /** The segment records are appended to. */
     private static final class OpenSegment {
         final Segment segment;
+        /** The file opened at {@code segment.path()}; checked before each batch. */
+        final FileIdentity identity;
         FileChannel channel;
         /** Bytes of durable records. */
         long size;
         /** Time of the first record in epoch milliseconds, or -1 while the segment has none. */
         long firstRecordMillis;
 
-        OpenSegment(Segment segment, FileChannel channel, long size, long firstRecordMillis) {
+        OpenSegment(Segment segment, FileIdentity identity, FileChannel channel, long size, long firstRecordMillis) {
             this.segment = segment;
+            this.identity = identity;
             this.channel = channel;
             this.size = size;
             this.firstRecordMillis = firstRecordMillis;
@@ -149,6 +156,8 @@ public final class FileAuditLog implements AuditLog {
     private final ChannelOpener opener;
     private final Supplier<String> idGenerator;
     private final FileChannel directoryLock;
+    /** The lock file {@link #directoryLock} holds; checked before each batch. */
+    private final FileIdentity lockIdentity;
     private final AuditSigningKey key;
     private final long checkpointEveryRecords;
     private final long checkpointIntervalMillis;
@@ -172,6 +181,8 @@ public final class FileAuditLog implements AuditLog {
     private long lastSequence;
     private byte[] lastHash;
     private boolean repairNeeded;
+    /** Set once a repair cut bytes during the current run of failures, so only the first cut logs a warning. */
+    private boolean repairReported;
     private final ByteSink batchBuffer = new ByteSink(64 * 1024);
     private final MessageDigest chainDigest = RecordCodec.newSha256();
     private final MessageDigest leafDigest = RecordCodec.newSha256();
@@ -185,11 +196,16 @@ public final class FileAuditLog implements AuditLog {
     /** Clock time before which no checkpoint is tried again after a failure. */
     private long checkpointRetryMillis;
     private boolean checkpointFailing;
+    /**
+     * Epoch milliseconds no new record or checkpoint time may precede: the latest record or checkpoint time
+     * written, so times never go backwards within a log when the clock is stepped back or across restarts.
+     */
+    private long timeFloorMillis;
 
     private FileAuditLog(Path directory, AuditConfig config, AuditSigningKey key, Clock clock,
             CommitObserver observer, ChannelOpener opener, Supplier<String> idGenerator, FileChannel directoryLock,
-            LogRecovery.State recovered, FileChannel newestChannel, MerkleTree.Builder tree,
-            CheckpointFile checkpoints) {
+            FileIdentity lockIdentity, LogRecovery.State recovered, FileChannel newestChannel,
+            FileIdentity newestIdentity, MerkleTree.Builder tree, CheckpointFile checkpoints) {
         this.directory = directory;
         this.key = key;
         this.checkpointEveryRecords = config.checkpointEveryRecords();
@@ -207,6 +223,8 @@ public final class FileAuditLog implements AuditLog {
         this.opener = opener;
         this.idGenerator = idGenerator;
         this.directoryLock = directoryLock;
+        this.lockIdentity = lockIdentity;
+        this.timeFloorMillis = latestMillis(recovered.latestTime(), checkpoints.lastTime());
         this.queue = new LinkedBlockingQueue<>(maxPendingRecords + 1);
         this.lastSequence = recovered.lastSequence();
         this.lastHash = recovered.lastHash();
@@ -214,10 +232,22 @@ public final class FileAuditLog implements AuditLog {
         if (recovered.newest() != null) {
             long firstMillis = recovered.newestFirstTime() == null
                     ? clock.millis() : recovered.newestFirstTime().toEpochMilli();
-            this.current = new OpenSegment(recovered.newest(), newestChannel, recovered.newestSize(), firstMillis);
+            this.current = new OpenSegment(recovered.newest(), newestIdentity, newestChannel, recovered.newestSize(),
+                    firstMillis);
         }
         this.writer = new Thread(this::runWriter, "audit-writer " + directory.getFileName());
         this.writer.setDaemon(true);
+    }
+
+    private static long latestMillis(Instant recordTime, Instant checkpointTime) {
+        long latest = Long.MIN_VALUE;
+        if (recordTime != null) {
+            latest = recordTime.toEpochMilli();
+        }
+        if (checkpointTime != null) {
+            latest = Math.max(latest, checkpointTime.toEpochMilli());
+        }
+        return latest;
     }
 
     /**
@@ -235,15 +265,19 @@ public final class FileAuditLog implements AuditLog {
      * Opens the log in {@code config.directory()}, creating the directory when absent, recovers it and starts the
      * writer thread.
      *
-     * <p>Recovery reads every segment to find the chain head. An incomplete last line of the newest segment, left
-     * by a crash during a write, is cut off and reported at warn level, and a newest segment left empty is
-     * deleted. A record that is not valid is reported at error level and the chain continues after it, so the
-     * gateway keeps recording. The Merkle tree head is rebuilt from all records, so checkpoints continue where they
-     * left off; {@code key} signs the new ones, and older ones may have been signed by another key.
+     * <p>Recovery reads the checkpoints, then every segment to find the chain head. An incomplete last line of the
+     * newest segment, left by a crash during a write, is cut off and reported at warn level, and a newest segment
+     * left empty is deleted. A record that is not valid is reported at error level and the chain continues after
+     * it, so the gateway keeps recording. The Merkle tree head is rebuilt from all records and compared with every
+     * checkpoint's root on the way, so checkpoints continue where they left off; {@code key} signs the new ones,
+     * and older ones may have been signed by another key. Records after the last checkpoint are reported at warn
+     * level.
      *
      * @throws IOException when the directory cannot be created or written, contains a log of the earlier
-     *     single-file format, a segment is missing or cannot be read, a checkpoint covers more records than the log contains
-     *     (records were lost or cut), or another process has the log open
+     *     single-file format, a segment is missing or cannot be read, a checkpoint covers more records than the log
+     *     contains (records were lost or cut) or has a root that does not match them (a record was changed), a
+     *     record after the last checkpoint has a time before that checkpoint's or more than a minute ahead of
+     *     {@code clock} (it was added while the log was closed), or another process has the log open
      */
     public static FileAuditLog open(AuditConfig config, AuditSigningKey key, Clock clock, CommitObserver observer)
             throws IOException {
@@ -279,16 +313,25 @@ public final class FileAuditLog implements AuditLog {
         FileChannel directoryLock = lockDirectory(directory);
         FileChannel newestChannel = null;
         try {
+            FileIdentity lockIdentity = FileIdentity.of(directory.resolve(LOCK_FILE_NAME));
             Segments.rejectLegacyLog(directory);
             MerkleTree.Builder tree = new MerkleTree.Builder();
-            LogRecovery.State recovered =
-                    LogRecovery.recover(directory, record -> tree.addLeafHash(MerkleTree.leafHash(record)));
-            CheckpointFile checkpoints = CheckpointFile.recover(directory, recovered.lastSequence());
+            CheckpointFile checkpoints = CheckpointFile.recover(directory);
+            UncoveredRecords uncovered = new UncoveredRecords(directory, checkpoints, clock);
+            LogRecovery.State recovered = LogRecovery.recover(directory, (sequence, record, time) -> {
+                tree.addLeafHash(MerkleTree.leafHash(record));
+                checkpoints.checkRoots(tree);
+                uncovered.check(sequence, time);
+            });
+            checkpoints.checkCovers(recovered.lastSequence());
+            uncovered.report();
+            FileIdentity newestIdentity = null;
             if (recovered.newest() != null) {
                 newestChannel = opener.open(recovered.newest().path());
+                newestIdentity = FileIdentity.of(recovered.newest().path());
             }
             FileAuditLog log = new FileAuditLog(directory, config, key, clock, observer, opener, idGenerator,
-                    directoryLock, recovered, newestChannel, tree, checkpoints);
+                    directoryLock, lockIdentity, recovered, newestChannel, newestIdentity, tree, checkpoints);
             if (checkpoints.lastSize() > 0) {
                 observer.checkpointWritten(checkpoints.lastSize());
             }
@@ -429,10 +472,7 @@ public final class FileAuditLog implements AuditLog {
     /** Signs the tree head of every durable record and appends it to the checkpoint file. */
     private void writeCheckpoint() {
         long size = tree.size();
-        Instant time = clock.instant();
-        if (checkpoints.lastTime() != null && time.isBefore(checkpoints.lastTime())) {
-            time = checkpoints.lastTime();
-        }
+        Instant time = nextTime();
         try {
             checkpoints.append(Checkpoint.sign(key, size, tree.root(), time));
         } catch (IOException | RuntimeException e) {
@@ -451,6 +491,7 @@ public final class FileAuditLog implements AuditLog {
         }
         firstUncoveredMillis = -1;
         checkpointRetryMillis = 0;
+        timeFloorMillis = Math.max(timeFloorMillis, time.toEpochMilli());
         try {
             observer.checkpointWritten(size);
         } catch (RuntimeException e) {
@@ -479,9 +520,15 @@ public final class FileAuditLog implements AuditLog {
     private void commit(List<Pending> batch) {
         ioLock.lock();
         try {
-            Instant now = clock.instant();
+            Instant now = nextTime();
             byte[] time = RecordCodec.formatTime(now).getBytes(StandardCharsets.US_ASCII);
             int next = 0;
+            try {
+                checkOpenFiles();
+            } catch (IOException e) {
+                fail(batch, 0, e);
+                return;
+            }
             while (next < batch.size()) {
                 try {
                     if (repairNeeded) {
@@ -496,6 +543,29 @@ public final class FileAuditLog implements AuditLog {
             }
         } finally {
             ioLock.unlock();
+        }
+    }
+
+    /**
+     * Returns the time for the next records or checkpoint: the clock's time, or the latest time already written
+     * when the clock is behind it, so times in the log never decrease.
+     */
+    private Instant nextTime() {
+        Instant now = clock.instant();
+        if (now.toEpochMilli() < timeFloorMillis) {
+            return Instant.ofEpochMilli(timeFloorMillis);
+        }
+        return now;
+    }
+
+    /**
+     * Checks that the lock file and the current segment are still the files this log opened, so that records are
+     * not acknowledged into a deleted or moved file, or next to another process's log. Costs two {@code stat}s.
+     */
+    private void checkOpenFiles() throws IOException {
+        lockIdentity.check("audit lock file");
+        if (current != null) {
+            current.identity.check("audit segment");
         }
     }
 
@@ -554,6 +624,8 @@ public final class FileAuditLog implements AuditLog {
         long durableNanos = System.nanoTime();
 
         current.size += bytes;
+        timeFloorMillis = Math.max(timeFloorMillis, nowMillis);
+        repairReported = false;
         if (current.firstRecordMillis < 0) {
             current.firstRecordMillis = nowMillis;
         }
@@ -607,7 +679,14 @@ public final class FileAuditLog implements AuditLog {
     private void openSegment(long firstSequence) throws IOException {
         Segment segment = Segments.segment(directory, firstSequence);
         FileChannel channel = opener.open(segment.path());
-        current = new OpenSegment(segment, channel, 0, -1);
+        FileIdentity identity;
+        try {
+            identity = FileIdentity.of(segment.path());
+        } catch (IOException e) {
+            closeAfterFailure(channel, e);
+            throw e;
+        }
+        current = new OpenSegment(segment, identity, channel, 0, -1);
         forceDirectory();
     }
 
@@ -642,8 +721,7 @@ public final class FileAuditLog implements AuditLog {
             }
             channel.truncate(current.size);
             if (size > current.size) {
-                LOG.warn("Audit segment {}: cut {} bytes left by a failed write or check after record {}",
-                        current.segment.path(), size - current.size, lastSequence);
+                reportCut(size - current.size);
             }
             channel.force(true);
             if (current.size == 0) {
@@ -654,6 +732,22 @@ public final class FileAuditLog implements AuditLog {
             }
         }
         repairNeeded = false;
+    }
+
+    /**
+     * Logs bytes cut by a repair: the first cut of a run of failures at warn level, later ones at debug level, so
+     * an outage that fails every batch does not log a warning per batch.
+     */
+    private void reportCut(long bytes) {
+        if (repairReported) {
+            LOG.debug("Audit segment {}: cut {} bytes left by a failed write or check after record {}",
+                    current.segment.path(), bytes, lastSequence);
+            return;
+        }
+        repairReported = true;
+        LOG.warn("Audit segment {}: cut {} bytes left by a failed write or check after record {}; later cuts before"
+                + " the next successful write are logged at debug level", current.segment.path(), bytes,
+                lastSequence);
     }
 
     private void fail(List<Pending> batch, int from, Exception cause) {
@@ -713,6 +807,7 @@ public final class FileAuditLog implements AuditLog {
             if (closing) {
                 throw closedFailure();
             }
+            checkOpenFiles();
             if (repairNeeded) {
                 repair();
             }
@@ -799,6 +894,11 @@ public final class FileAuditLog implements AuditLog {
     /**
      * Locks {@link #LOCK_FILE_NAME} in {@code directory} for as long as the log is open, so a second gateway process
      * given the same directory fails at start rather than interleave its records with this one's.
+     *
+     * <p>NOTE: a second process can still open the log after someone deletes the lock file, because it then locks a
+     * new file. The directory itself cannot be locked instead: Java takes POSIX record locks, and an exclusive one
+     * needs a descriptor open for writing, which a directory never has. The first process fails its next batch
+     * instead, because the lock file is no longer the one it opened.
      */
     private static FileChannel lockDirectory(Path directory) throws IOException {
         Path lockFile = directory.resolve(LOCK_FILE_NAME);

@@ -40,18 +40,30 @@ record LogFiles(Path directory, List<Segment> segments, List<String> badNames, P
     }
 
     /**
-     * Lists the files of {@code directory}.
+     * Checks that {@code directory} exists and is a directory.
      *
      * @throws NoSuchFileException when {@code directory} does not exist
      * @throws NotDirectoryException when it is not a directory
      */
-    static LogFiles list(Path directory) throws IOException {
+    static void requireDirectory(Path directory) throws IOException {
         if (!Files.exists(directory)) {
             throw new NoSuchFileException(directory.toString(), null, "audit directory not found");
         }
         if (!Files.isDirectory(directory)) {
             throw new NotDirectoryException(directory.toString());
         }
+    }
+
+    /**
+     * Lists the files of {@code directory}. A reader that also reads {@code checkpoints.log} reads it before this
+     * listing, so that every checkpoint it read covers only records in segments the listing contains: a writer
+     * creates a segment before it signs a checkpoint that covers the segment's records.
+     *
+     * @throws NoSuchFileException when {@code directory} does not exist
+     * @throws NotDirectoryException when it is not a directory
+     */
+    static LogFiles list(Path directory) throws IOException {
+        requireDirectory(directory);
         List<Segment> segments = new ArrayList<>();
         List<String> badNames = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {

@@ -18,8 +18,10 @@ final class LogVerification {
     }
 
     private final LogFiles files;
-    private final List<AuditPublicKey> keys;
+    private final CheckpointLines lines;
     private final AuditVerifier.Options options;
+    /** Latest record time accepted: the verifier's clock plus {@link AuditVerifier#MAX_CLOCK_AHEAD}. */
+    private final Instant latestAllowed;
 
     private List<Checkpoint> checkpoints;
     private boolean checkpointFileExists;
@@ -32,6 +34,7 @@ final class LogVerification {
     private Location last;
     private Location firstUncovered;
     private Instant firstUncoveredTime;
+    private Instant lastTime;
 
     /** A record whose {@code prev} did not match, waiting for the next record to say which one to name. */
     private Location brokenLink;
@@ -44,14 +47,18 @@ final class LogVerification {
 
     private VerificationResult result;
 
-    LogVerification(LogFiles files, List<AuditPublicKey> keys, AuditVerifier.Options options) {
+    /**
+     * Prepares a run over {@code files} with the checkpoints {@code lines}, which were read before {@code files}
+     * were listed.
+     */
+    LogVerification(LogFiles files, CheckpointLines lines, AuditVerifier.Options options) {
         this.files = files;
-        this.keys = keys;
+        this.lines = lines;
         this.options = options;
+        this.latestAllowed = options.clock().instant().plus(AuditVerifier.MAX_CLOCK_AHEAD);
     }
 
     VerificationResult run() throws IOException {
-        CheckpointLines lines = CheckpointLines.read(files.checkpoints(), keys);
         checkpoints = lines.checkpoints();
         checkpointFileExists = lines.fileExists();
         if (lines.problem() != null) {
@@ -139,6 +146,9 @@ final class LogVerification {
         if (problem == null && record.sequence() != sequence) {
             problem = sequenceProblem(record.sequence(), sequence);
         }
+        if (problem == null && brokenLink == null) {
+            problem = timeProblem(record.time());
+        }
         Location here = new Location(file, line.number(), sequence, line.hash());
         if (brokenLink != null) {
             resolveBrokenLink(problem == null && record.prev().equals(brokenLink.hash()));
@@ -167,6 +177,23 @@ final class LogVerification {
         }
         if (!line.terminated()) {
             return "last line is incomplete (" + line.length() + " bytes without a newline)";
+        }
+        return null;
+    }
+
+    /**
+     * Checks that a record's time is not before the previous record's, as the writer never assigns such a time,
+     * and not after now plus {@link AuditVerifier#MAX_CLOCK_AHEAD}.
+     */
+    private String timeProblem(Instant time) {
+        if (lastTime != null && time.isBefore(lastTime)) {
+            return "time " + time + " is before " + lastTime + ", the time of the record before it (the writer"
+                    + " never assigns a time earlier than the last one, so the record was added or edited)";
+        }
+        if (time.isAfter(latestAllowed)) {
+            return "time " + time + " is after " + latestAllowed + ", the verifier's current time plus "
+                    + AuditVerifier.MAX_CLOCK_AHEAD.toSeconds() + " s (the record was added or edited, or the"
+                    + " clock of the writing host or of this one is wrong)";
         }
         return null;
     }
@@ -202,6 +229,7 @@ final class LogVerification {
             consistency.add(index, leaf);
         }
         lastHash = here.hash();
+        lastTime = record.time();
         last = here;
         expectedSequence++;
         if (firstUncovered == null) {

@@ -101,6 +101,24 @@ class ReadinessTest {
         assertThat(tokenEndpointStatus()).isEqualTo(405);
     }
 
+    @Test
+    void notReadyWhileAuditDirectoryMoved() throws Exception {
+        assertThat(tokenEndpointStatus()).isEqualTo(405);
+        Path auditDirectory = gateway.auditDirectory();
+        Path moved = directory.resolve("moved-audit");
+        Files.move(auditDirectory, moved);
+
+        assertThat(tokenEndpointStatus()).as("a rejection whose log was moved away").isEqualTo(503);
+        clock.advance(CHECK_INTERVAL);
+        assertThat(readiness()).isEqualTo(503);
+        assertThat(auditDirectory).as("no new log started in its place").doesNotExist();
+
+        Files.move(moved, auditDirectory);
+        clock.advance(CHECK_INTERVAL);
+        assertThat(readiness()).as("ready once the directory is back").isEqualTo(200);
+        assertThat(tokenEndpointStatus()).isEqualTo(405);
+    }
+
     private Path logFile() throws IOException {
         return AuditSegments.newest(gateway.auditDirectory());
     }

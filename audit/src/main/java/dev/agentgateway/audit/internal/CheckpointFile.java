@@ -1,6 +1,7 @@
 package dev.agentgateway.audit.internal;
 
 import dev.agentgateway.audit.Checkpoint;
+import dev.agentgateway.audit.MerkleTree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,8 +11,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,33 +34,44 @@ public final class CheckpointFile implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointFile.class);
 
+    /** A checkpoint read at open and its line in the file. */
+    private record Entry(long line, Checkpoint checkpoint) {
+    }
+
     private final Path file;
     private FileChannel channel;
+    /** Identity of the file {@link #channel} writes to. */
+    private FileIdentity identity;
     /** Bytes of durable checkpoint lines. */
     private long size;
     private boolean repairNeeded;
     private long lastSize;
     private Instant lastTime;
+    /** Valid checkpoints read at open, ordered by size; each root is compared as recovery rebuilds the tree. */
+    private final List<Entry> recovered;
+    private int nextRootCheck;
 
-    private CheckpointFile(Path file, long size, long lastSize, Instant lastTime) {
+    private CheckpointFile(Path file, long size, long lastSize, Instant lastTime, List<Entry> recovered) {
         this.file = file;
         this.size = size;
         this.lastSize = lastSize;
         this.lastTime = lastTime;
+        this.recovered = recovered;
     }
 
     /**
      * Reads the checkpoint file in {@code directory}, when there is one, cutting an incomplete last line left by a
-     * crash. A line that is not a valid checkpoint is logged at error level and skipped.
+     * crash. A line that is not a valid checkpoint is logged at error level and skipped. Read it before the
+     * segments, then pass the rebuilt tree to {@link #checkRoots} after each record and finish with
+     * {@link #checkCovers}.
      *
-     * @param records number of records in the log after its own recovery
-     * @throws IOException when the file cannot be read or cut, or a checkpoint covers more than {@code records}
-     *     records, which means records were lost or cut after that checkpoint was signed
+     * @throws IOException when the file cannot be read or cut
      */
-    public static CheckpointFile recover(Path directory, long records) throws IOException {
+    public static CheckpointFile recover(Path directory) throws IOException {
         Path file = directory.resolve(FILE_NAME);
+        List<Entry> entries = new ArrayList<>();
         if (!Files.exists(file)) {
-            return new CheckpointFile(file, 0, 0, null);
+            return new CheckpointFile(file, 0, 0, null, entries);
         }
         long whole = 0;
         long lastSize = 0;
@@ -73,14 +89,7 @@ public final class CheckpointFile implements AutoCloseable {
                 if (checkpoint == null) {
                     continue;
                 }
-                if (checkpoint.size() > records) {
-                    String message = "audit checkpoint at " + file + " line " + line.number() + " covers "
-                            + checkpoint.size() + " records, but the log holds only " + records + " records: records"
-                            + " were lost or cut after the checkpoint was signed. Run audit verify on " + directory
-                            + " and restore the missing records before starting again";
-                    LOG.error(message);
-                    throw new IOException(message);
-                }
+                entries.add(new Entry(line.number(), checkpoint));
                 if (checkpoint.size() > lastSize) {
                     lastSize = checkpoint.size();
                 }
@@ -96,7 +105,50 @@ public final class CheckpointFile implements AutoCloseable {
             }
             LOG.warn("Audit checkpoint file {} ended in an incomplete line: cut {} bytes", file, torn);
         }
-        return new CheckpointFile(file, whole, lastSize, lastTime);
+        entries.sort(Comparator.comparingLong(entry -> entry.checkpoint().size()));
+        return new CheckpointFile(file, whole, lastSize, lastTime, entries);
+    }
+
+    /**
+     * Compares the root of every checkpoint of {@code tree.size()} records read at open with {@code tree}'s root.
+     * Call it after each record recovery adds, so a record changed after it was signed stops the open instead of
+     * being covered by the next checkpoint.
+     *
+     * @throws IOException naming the checkpoint line when a root does not match
+     */
+    public void checkRoots(MerkleTree.Builder tree) throws IOException {
+        while (nextRootCheck < recovered.size() && recovered.get(nextRootCheck).checkpoint().size() <= tree.size()) {
+            Entry entry = recovered.get(nextRootCheck++);
+            Checkpoint checkpoint = entry.checkpoint();
+            if (checkpoint.size() == tree.size() && !MessageDigest.isEqual(checkpoint.root(), tree.root())) {
+                String message = "audit checkpoint at " + file + " line " + entry.line() + " has root "
+                        + checkpoint.rootHex() + ", but records 1 to " + checkpoint.size() + " have the tree head "
+                        + RecordCodec.hex(tree.root()) + ": a record was changed or replaced after the checkpoint was"
+                        + " signed. Run audit verify on " + file.getParent() + " and restore the log before starting"
+                        + " again";
+                LOG.error(message);
+                throw new IOException(message);
+            }
+        }
+    }
+
+    /**
+     * Checks that no checkpoint read at open covers more than {@code records} records.
+     *
+     * @param records number of records in the log after its own recovery
+     * @throws IOException when one does, which means records were lost or cut after that checkpoint was signed
+     */
+    public void checkCovers(long records) throws IOException {
+        for (Entry entry : recovered) {
+            if (entry.checkpoint().size() > records) {
+                String message = "audit checkpoint at " + file + " line " + entry.line() + " covers "
+                        + entry.checkpoint().size() + " records, but the log holds only " + records + " records:"
+                        + " records were lost or cut after the checkpoint was signed. Run audit verify on "
+                        + file.getParent() + " and restore the missing records before starting again";
+                LOG.error(message);
+                throw new IOException(message);
+            }
+        }
     }
 
     private static Checkpoint parse(Path file, LineReader.Line line) {
@@ -131,6 +183,8 @@ public final class CheckpointFile implements AutoCloseable {
     public void append(Checkpoint checkpoint) throws IOException {
         if (repairNeeded || channel == null) {
             reopen();
+        } else {
+            identity.check("audit checkpoint file");
         }
         byte[] line = (checkpoint.toLine() + "\n").getBytes(StandardCharsets.UTF_8);
         repairNeeded = true;
@@ -155,11 +209,17 @@ public final class CheckpointFile implements AutoCloseable {
                 StandardOpenOption.APPEND), ownerOnly(file));
         try {
             long found = opened.size();
+            if (found < size) {
+                throw new IOException("audit checkpoint file " + file + " is " + found + " bytes, shorter than the "
+                        + size + " bytes of checkpoints written, so it was removed or changed while the log was"
+                        + " open; restore it or restart the gateway");
+            }
             if (found > size) {
                 opened.truncate(size);
                 LOG.warn("Audit checkpoint file {}: cut {} bytes left by a failed write", file, found - size);
             }
             opened.force(true);
+            identity = FileIdentity.of(file);
         } catch (IOException e) {
             opened.close();
             throw e;

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,15 +29,29 @@ public final class LogRecovery {
      * @param newest the newest segment, or {@code null} when the log has none
      * @param newestSize bytes of whole records in the newest segment
      * @param newestFirstTime time of the newest segment's first record, or {@code null} when there is no segment
+     * @param latestTime latest {@code time} of any valid record, or {@code null} when there is none
      */
-    public record State(long lastSequence, byte[] lastHash, Segment newest, long newestSize, Instant newestFirstTime) {
+    public record State(long lastSequence, byte[] lastHash, Segment newest, long newestSize, Instant newestFirstTime,
+            Instant latestTime) {
+    }
+
+    /** Receives each record read at open, in seq order. */
+    @FunctionalInterface
+    public interface RecordVisitor {
+        /**
+         * Receives the record at position {@code sequence}.
+         *
+         * @param time the record's {@code time}, or {@code null} when the line is not a valid record
+         * @throws IOException to stop the recovery and fail the open
+         */
+        void visit(long sequence, byte[] bytes, Instant time) throws IOException;
     }
 
     private LogRecovery() {
     }
 
     /**
-     * Reads the log in {@code directory}, passing each record's bytes to {@code records} in seq order.
+     * Reads the log in {@code directory}, passing each record to {@code records} in seq order.
      *
      * <p>A record that is not a valid, canonical record with the right seq and prev is logged at error level
      * (once, for the first such record) but still counted by its position, so new records continue the chain from
@@ -47,7 +60,7 @@ public final class LogRecovery {
      * @throws IOException when a segment cannot be read or written, segment names leave a gap or an overlap, an
      *     older segment is empty or ends in an incomplete line, or a line exceeds the maximum record size
      */
-    public static State recover(Path directory, Consumer<byte[]> records) throws IOException {
+    public static State recover(Path directory, RecordVisitor records) throws IOException {
         List<Segment> segments = Segments.list(directory);
         long expectedFirst = 1;
         String previousHash = RecordCodec.FIRST_PREV;
@@ -55,6 +68,7 @@ public final class LogRecovery {
         Segment newest = null;
         long newestSize = 0;
         Instant newestFirstTime = null;
+        Instant latestTime = null;
         for (int i = 0; i < segments.size(); i++) {
             Segment segment = segments.get(i);
             boolean last = i == segments.size() - 1;
@@ -65,6 +79,9 @@ public final class LogRecovery {
             }
             SegmentScan scan = scan(segment, previousHash, !reported, records);
             reported |= scan.problemReported;
+            if (scan.latestTime != null && (latestTime == null || scan.latestTime.isAfter(latestTime))) {
+                latestTime = scan.latestTime;
+            }
             if (scan.tornBytes > 0) {
                 if (!last) {
                     throw new IOException("audit segment " + segment.path() + " ends in an incomplete line of "
@@ -90,7 +107,7 @@ public final class LogRecovery {
             newestFirstTime = scan.firstTime;
         }
         byte[] lastHash = RecordCodec.unhex(previousHash);
-        return new State(expectedFirst - 1, lastHash, newest, newestSize, newestFirstTime);
+        return new State(expectedFirst - 1, lastHash, newest, newestSize, newestFirstTime, latestTime);
     }
 
     private static final class SegmentScan {
@@ -99,11 +116,14 @@ public final class LogRecovery {
         long tornBytes;
         String lastHash;
         Instant firstTime;
+        Instant latestTime;
+        /** Time of the record just checked, or {@code null} when it is not valid. */
+        Instant recordTime;
         boolean problemReported;
     }
 
     private static SegmentScan scan(Segment segment, String previousHash, boolean reportProblem,
-            Consumer<byte[]> records) throws IOException {
+            RecordVisitor records) throws IOException {
         SegmentScan scan = new SegmentScan();
         scan.lastHash = previousHash;
         try (LineReader reader = new LineReader(Files.newInputStream(segment.path()), RecordCodec.MAX_LINE_BYTES)) {
@@ -126,7 +146,7 @@ public final class LogRecovery {
                             line.number(), sequence, problem);
                     scan.problemReported = true;
                 }
-                records.accept(line.bytes());
+                records.visit(sequence, line.bytes(), scan.recordTime);
                 scan.count++;
                 scan.size += line.length() + 1;
                 scan.lastHash = line.hash();
@@ -136,11 +156,16 @@ public final class LogRecovery {
     }
 
     private static String check(LineReader.Line line, long sequence, String previousHash, SegmentScan scan) {
+        scan.recordTime = null;
         AuditRecord record;
         try {
             record = RecordCodec.decode(line.bytes(), line.hash());
         } catch (RecordFormatException e) {
             return e.getMessage();
+        }
+        scan.recordTime = record.time();
+        if (scan.latestTime == null || record.time().isAfter(scan.latestTime)) {
+            scan.latestTime = record.time();
         }
         if (scan.count == 0) {
             scan.firstTime = record.time();

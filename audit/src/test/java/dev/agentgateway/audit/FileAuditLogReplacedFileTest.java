@@ -1,0 +1,180 @@
+package dev.agentgateway.audit;
+
+import static dev.agentgateway.audit.AuditFixtures.CLOCK;
+import static dev.agentgateway.audit.AuditFixtures.decision;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import dev.agentgateway.audit.FaultyChannel.Fault;
+import dev.agentgateway.config.AuditConfig;
+import dev.agentgateway.config.SigningKeyConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Files of an open log deleted, moved or replaced behind its back: the log stops taking records. */
+class FileAuditLogReplacedFileTest {
+
+    @TempDir
+    Path root;
+
+    private Path directory() {
+        return root.resolve("audit");
+    }
+
+    private Path segment() {
+        return AuditFixtures.segment(directory(), 1);
+    }
+
+    @Test
+    void deletedSegmentFailsAppends() throws IOException {
+        try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
+            log.append(decision("req-1"));
+            Files.delete(segment());
+
+            for (int attempt = 1; attempt <= 2; attempt++) {
+                assertThatThrownBy(() -> log.append(decision("req-2")))
+                        .as("attempt %d", attempt)
+                        .isInstanceOf(AuditWriteException.class)
+                        .hasMessageContaining("audit segment " + segment())
+                        .hasMessageContaining("was removed or replaced while the log was open");
+            }
+            assertThat(log.lastDurableSequence()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void deletedSegmentFailsCheckWritable() throws IOException {
+        try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
+            log.append(decision("req-1"));
+            Files.delete(segment());
+
+            assertThatThrownBy(log::checkWritable)
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("audit segment " + segment())
+                    .hasMessageContaining("restore it or restart the gateway");
+        }
+    }
+
+    @Test
+    void replacedSegmentFailsAppends() throws IOException {
+        try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
+            log.append(decision("req-1"));
+            Path copy = root.resolve("copy.log");
+            Files.copy(segment(), copy);
+            Files.move(copy, segment(), StandardCopyOption.REPLACE_EXISTING);
+
+            assertThatThrownBy(() -> log.append(decision("req-2")))
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("audit segment " + segment());
+        }
+        assertThat(Files.readAllLines(segment())).hasSize(1);
+    }
+
+    @Test
+    void movedDirectoryFailsAppends() throws IOException {
+        Path moved = root.resolve("moved");
+        try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
+            log.append(decision("req-1"));
+            Files.move(directory(), moved);
+
+            assertThatThrownBy(() -> log.append(decision("req-2")))
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("audit lock file " + directory().resolve(FileAuditLog.LOCK_FILE_NAME));
+            assertThatThrownBy(log::checkWritable).isInstanceOf(AuditWriteException.class);
+        }
+        assertThat(Files.readAllLines(AuditFixtures.segment(moved, 1))).hasSize(1);
+    }
+
+    @Test
+    void deletedLockFailsAppendsBeforeFirstSegment() throws IOException {
+        try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
+            Files.delete(directory().resolve(FileAuditLog.LOCK_FILE_NAME));
+
+            assertThatThrownBy(log::checkWritable)
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("audit lock file");
+            assertThatThrownBy(() -> log.append(decision("req-1")))
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("audit lock file");
+        }
+        assertThat(segment()).doesNotExist();
+    }
+
+    @Test
+    void deletedLockStopsFirstLogWhenSecondOpens() throws IOException {
+        try (FileAuditLog first = FileAuditLog.open(directory(), CLOCK)) {
+            first.append(decision("req-1"));
+            Files.delete(directory().resolve(FileAuditLog.LOCK_FILE_NAME));
+
+            try (FileAuditLog second = FileAuditLog.open(directory(), CLOCK)) {
+                assertThatThrownBy(() -> first.append(decision("req-2")))
+                        .isInstanceOf(AuditWriteException.class)
+                        .hasMessageContaining("audit lock file");
+                assertThat(second.append(decision("req-3")).sequence()).isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void deletedCheckpointFileFailsCheckpoint() throws IOException, InterruptedException {
+        AuditConfig config = new AuditConfig(directory(), AuditConfig.DEFAULT_SEGMENT_MAX_BYTES,
+                AuditConfig.DEFAULT_SEGMENT_MAX_AGE, 1, Duration.ofHours(1),
+                new SigningKeyConfig(root.resolve("unused.jwk"), "EdDSA"), 100, null);
+        Path checkpoints = directory().resolve(FileAuditLog.CHECKPOINT_FILE_NAME);
+        CountDownLatch firstCheckpoint = new CountDownLatch(1);
+        CommitObserver observer = new CommitObserver() {
+            @Override
+            public void checkpointWritten(long treeSize) {
+                firstCheckpoint.countDown();
+            }
+        };
+        try (CapturedLogs logs = new CapturedLogs()) {
+            try (FileAuditLog log = AuditFixtures.open(config, CLOCK, FaultyChannel::openAppend, observer)) {
+                log.append(decision("req-1"));
+                assertThat(firstCheckpoint.await(30, TimeUnit.SECONDS)).as("checkpoint of record 1").isTrue();
+                Files.delete(checkpoints);
+                log.append(decision("req-2"));
+            }
+
+            assertThat(logs.messages(Level.ERROR)).anySatisfy(message -> assertThat(message)
+                    .contains("audit checkpoint file " + checkpoints)
+                    .contains("was removed or replaced while the log was open"));
+        }
+        assertThat(checkpoints).doesNotExist();
+    }
+
+    @Test
+    void repeatedCutsWarnOncePerOutage() throws IOException {
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        try (CapturedLogs logs = new CapturedLogs();
+                FileAuditLog log = AuditFixtures.open(new AuditConfig(directory()), CLOCK, faults.opener(),
+                        CommitObserver.NONE)) {
+            log.append(decision("req-1"));
+            faults.set(Fault.FAILED_FORCE);
+            for (int i = 0; i < 4; i++) {
+                assertThatThrownBy(() -> log.append(decision("req-failing")))
+                        .isInstanceOf(AuditWriteException.class);
+            }
+            faults.set(Fault.NONE);
+            log.append(decision("req-2"));
+            assertThat(logs.messages(Level.WARN)).filteredOn(message -> message.contains("cut"))
+                    .as("one warning for the outage").hasSize(1);
+
+            faults.set(Fault.FAILED_FORCE);
+            assertThatThrownBy(() -> log.append(decision("req-failing")))
+                    .isInstanceOf(AuditWriteException.class);
+            faults.set(Fault.NONE);
+            log.append(decision("req-3"));
+            assertThat(logs.messages(Level.WARN)).filteredOn(message -> message.contains("cut"))
+                    .as("a new warning for the next outage").hasSize(2);
+        }
+    }
+}
