@@ -6,6 +6,7 @@ import dev.agentgateway.audit.AuditRecords;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -151,15 +152,18 @@ final class AuditStream {
 
     /**
      * Ends the response with its last chunk and then closes the connection, so a client sees a complete response
-     * when the gateway stops rather than a cut-off transfer.
+     * when the gateway stops rather than a cut-off transfer. Returns the future of that write.
      */
-    void finish() {
+    ChannelFuture finish() {
         synchronized (this) {
             closed = true;
         }
-        if (channel.isActive()) {
-            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        if (!channel.isActive()) {
+            return channel.closeFuture();
         }
+        ChannelFuture written = channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        written.addListener(ChannelFutureListener.CLOSE);
+        return written;
     }
 
     private void stop() {

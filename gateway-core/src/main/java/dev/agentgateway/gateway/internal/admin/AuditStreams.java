@@ -1,6 +1,7 @@
 package dev.agentgateway.gateway.internal.admin;
 
 import dev.agentgateway.gateway.internal.DaemonThreads;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -8,14 +9,17 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +36,9 @@ public final class AuditStreams implements AutoCloseable {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
     /** Time without an event after which a stream sends a keep-alive comment. */
     public static final Duration DEFAULT_KEEP_ALIVE_INTERVAL = Duration.ofSeconds(15);
+
+    /** Bound on waiting for the streams' last chunks when the gateway stops. */
+    static final Duration FINISH_TIMEOUT = Duration.ofSeconds(1);
 
     private static final Logger log = LoggerFactory.getLogger(AuditStreams.class);
     private static final int READER_THREADS = 2;
@@ -128,11 +135,20 @@ public final class AuditStreams implements AutoCloseable {
         return active.get();
     }
 
-    /** Ends every stream's response with its last chunk, closes their connections and stops reading the log. */
+    /**
+     * Ends every stream's response with its last chunk, closes their connections and stops reading the log. Waits
+     * up to {@link #FINISH_TIMEOUT} for those last chunks, because an event loop that shuts down closes its
+     * connections before it runs the writes still queued.
+     */
     @Override
     public void close() {
+        List<ChannelFuture> finishing = new ArrayList<>();
         for (AuditStream stream : streams) {
-            stream.finish();
+            finishing.add(stream.finish());
+        }
+        long deadline = System.nanoTime() + FINISH_TIMEOUT.toNanos();
+        for (ChannelFuture future : finishing) {
+            future.awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
         readers.shutdownNow();
     }
