@@ -293,6 +293,16 @@ final class LogVerification {
                     + " records: records " + (records + 1) + " to " + beyond.size() + " were removed"));
             return;
         }
+        if (firstUncovered != null && nextCheckpoint > 0
+                && firstUncoveredTime.isBefore(checkpoints.get(nextCheckpoint - 1).time())) {
+            // The writer dates every record at or after the checkpoint before it, so a crash cannot explain this.
+            fail(badRecord(firstUncovered.sequence(), firstUncovered.file(), firstUncovered.line(),
+                    "not covered by a checkpoint, and its time " + firstUncoveredTime + " is before the time of the"
+                            + " last checkpoint (" + checkpoints.get(nextCheckpoint - 1).time() + "): the gateway"
+                            + " dates each record at or after the checkpoint before it, so the record was added"
+                            + " outside the gateway"));
+            return;
+        }
         if (firstUncovered != null && uncoveredTooOld()) {
             fail(badRecord(firstUncovered.sequence(), firstUncovered.file(), firstUncovered.line(),
                     uncoveredProblem()));

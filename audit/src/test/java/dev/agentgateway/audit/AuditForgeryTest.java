@@ -98,6 +98,26 @@ class AuditForgeryTest {
     }
 
     @Test
+    void verifyRejectsUncoveredRecordBeforeCheckpoint() throws IOException {
+        ManualClock clock = new ManualClock(CLOCK.instant());
+        try (FileAuditLog log = AuditFixtures.open(new AuditConfig(directory), clock, FaultyChannel::openAppend,
+                CommitObserver.NONE)) {
+            for (int i = 1; i <= 3; i++) {
+                log.append(decision("req-" + i));
+            }
+            clock.advance(Duration.ofSeconds(10));
+        }
+        appendForged(4, CLOCK.instant().plus(Duration.ofSeconds(5)));
+
+        VerificationResult result = AuditVerifier.verify(directory, List.of(AuditFixtures.KEY.publicKey()),
+                SOON_AFTER);
+
+        assertThat(result.valid()).as(result.summary()).isFalse();
+        assertThat(result.firstBadSequence()).as(result.summary()).isEqualTo(4);
+        assertThat(result.problem()).contains("before the time of the last checkpoint");
+    }
+
+    @Test
     void openRejectsFutureUncoveredRecord() throws IOException {
         writeLog(directory, 3);
         appendForged(4, CLOCK.instant().plus(Duration.ofDays(30)));

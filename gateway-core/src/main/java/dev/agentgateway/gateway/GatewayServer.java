@@ -177,11 +177,15 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Loads or generates the audit key; an invalid key file fails the start like an unreadable one. */
     private AuditSigningKey loadAuditKey() throws IOException {
+        AuditSigningKey key;
         try {
-            return AuditSigningKey.loadOrGenerate(config.audit().signingKey());
+            key = AuditSigningKey.loadOrGenerate(config.audit().signingKey());
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
+        log.info("Audit checkpoints are signed with key {} ({}) from {}", key.keyId(), key.algorithm(),
+                config.audit().signingKey().path());
+        return key;
     }
 
     /**

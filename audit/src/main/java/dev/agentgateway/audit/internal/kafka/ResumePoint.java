@@ -34,7 +34,7 @@ public final class ResumePoint {
             return 0;
         } catch (IOException e) {
             throw new IOException("Kafka export state " + stateFile + " cannot be read: " + e
-                    + " (make it readable, or delete it to export again from seq 1)", e);
+                    + " (make it a readable regular file, or delete it to export again from seq 1)", e);
         }
         if (state == null) {
             LOG.info("Kafka export state {} not found; exporting from seq 1", stateFile);
