@@ -134,25 +134,7 @@ class AuditCrashRecoveryTest {
     }
 
     private static String configYaml(TestIdentityProvider humans, TestIdentityProvider agents, int backendPort) {
-        return """
-                listeners:
-                  agent: 127.0.0.1:0
-                  admin: 127.0.0.1:0
-                signing-key:
-                  path: data/signing-key.jwk
-                audit:
-                  directory: data/audit
-                trusted-issuers:
-                  - issuer: %s
-                    audiences: [agent-gateway]
-                    algorithms: [ES256]
-                    jwks:
-                      inline: '%s'
-                  - issuer: %s
-                    audiences: [agent-gateway]
-                    algorithms: [ES256]
-                    jwks:
-                      inline: '%s'
+        return TestIdentityProvider.gatewayYaml(humans, agents) + """
                 routes:
                   - tool: ops
                     path-prefix: /tools/ops/
@@ -165,8 +147,7 @@ class AuditCrashRecoveryTest {
                       methods: [GET]
                       paths: ["queues"]
                       scope: ops.read
-                """.formatted(humans.issuer(), humans.publicJwks(), agents.issuer(), agents.publicJwks(),
-                backendPort);
+                """.formatted(backendPort);
     }
 
     /** {@code agent-gateway serve} in a child JVM, its output collected by a thread of this JVM. */

@@ -56,25 +56,8 @@ class CredentialLeakEndToEndTest {
         backend = RecordingBackend.start();
         humans = new TestIdentityProvider("https://idp.example.test");
         agents = new TestIdentityProvider("https://agents.example.test");
-        Path configFile = Files.writeString(directory.resolve("gateway.yaml"), """
-                listeners:
-                  agent: 127.0.0.1:0
-                  admin: 127.0.0.1:0
-                signing-key:
-                  path: data/signing-key.jwk
-                audit:
-                  directory: data/audit
-                trusted-issuers:
-                  - issuer: %s
-                    audiences: [agent-gateway]
-                    algorithms: [ES256]
-                    jwks:
-                      inline: '%s'
-                  - issuer: %s
-                    audiences: [agent-gateway]
-                    algorithms: [ES256]
-                    jwks:
-                      inline: '%s'
+        Path configFile = Files.writeString(directory.resolve("gateway.yaml"),
+                TestIdentityProvider.gatewayYaml(humans, agents) + """
                 routes:
                   - tool: ops
                     path-prefix: /tools/ops/
@@ -87,8 +70,7 @@ class CredentialLeakEndToEndTest {
                       methods: [GET]
                       paths: ["queues"]
                       scope: ops.read
-                """.formatted(humans.issuer(), humans.publicJwks(), agents.issuer(), agents.publicJwks(),
-                backend.port()));
+                """.formatted(backend.port()));
         gateway = GatewayServer.start(ConfigLoader.load(configFile));
         agent = new AgentClient(gateway.publicOrigin());
     }

@@ -97,25 +97,7 @@ class GatewayEndToEndTest {
     }
 
     private String configYaml(int backendPort, int deadPort) {
-        return """
-                listeners:
-                  agent: 127.0.0.1:0
-                  admin: 127.0.0.1:0
-                signing-key:
-                  path: data/signing-key.jwk
-                audit:
-                  directory: data/audit
-                trusted-issuers:
-                  - issuer: %s
-                    audiences: [agent-gateway]
-                    algorithms: [ES256]
-                    jwks:
-                      inline: '%s'
-                  - issuer: %s
-                    audiences: [agent-gateway]
-                    algorithms: [ES256]
-                    jwks:
-                      inline: '%s'
+        return TestIdentityProvider.gatewayYaml(humans, agents) + """
                 routes:
                   - tool: ops
                     path-prefix: /tools/ops/
@@ -128,7 +110,7 @@ class GatewayEndToEndTest {
                     connect-timeout: 1s
                   - tool: misconfigured
                     path-prefix: /tools/misconfigured/
-                    backend: http://127.0.0.1:%5$d/
+                    backend: http://127.0.0.1:%1$d/
                 policy:
                   operator:
                     groups: [oncall]
@@ -170,8 +152,7 @@ class GatewayEndToEndTest {
                       methods: [GET]
                       paths: ["**"]
                       scope: down.read
-                """.formatted(humans.issuer(), humans.publicJwks(), agents.issuer(), agents.publicJwks(),
-                backendPort, deadPort);
+                """.formatted(backendPort, deadPort);
     }
 
     /** Returns a loopback port nothing listens on: bound once to pick it, then released. */

@@ -116,25 +116,7 @@ class HostileCredentialsEndToEndTest {
     }
 
     private String configYaml() {
-        return """
-                listeners:
-                  agent: 127.0.0.1:0
-                  admin: 127.0.0.1:0
-                signing-key:
-                  path: data/signing-key.jwk
-                audit:
-                  directory: data/audit
-                trusted-issuers:
-                  - issuer: %s
-                    audiences: [agent-gateway]
-                    algorithms: [ES256]
-                    jwks:
-                      inline: '%s'
-                  - issuer: %s
-                    audiences: [agent-gateway]
-                    algorithms: [ES256]
-                    jwks:
-                      inline: '%s'
+        return TestIdentityProvider.gatewayYaml(humans, agents) + """
                 routes:
                   - tool: ops
                     path-prefix: /tools/ops/
@@ -149,8 +131,7 @@ class HostileCredentialsEndToEndTest {
                       methods: [GET]
                       paths: ["queues", "queues/*"]
                       scope: ops.read
-                """.formatted(humans.issuer(), humans.publicJwks(), agents.issuer(), agents.publicJwks(),
-                backend.port());
+                """.formatted(backend.port());
     }
 
     /** One hostile request: the case name, how to build it, and the rejection it must get. */

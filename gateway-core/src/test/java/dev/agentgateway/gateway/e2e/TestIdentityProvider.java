@@ -33,6 +33,33 @@ final class TestIdentityProvider {
         return issuer;
     }
 
+    /**
+     * Returns the start of a gateway configuration: loopback listeners on ephemeral ports, key and audit log under
+     * {@code data/}, and {@code humans} and {@code agents} as trusted issuers. Tests append their routes and policy.
+     */
+    static String gatewayYaml(TestIdentityProvider humans, TestIdentityProvider agents) {
+        return """
+                listeners:
+                  agent: 127.0.0.1:0
+                  admin: 127.0.0.1:0
+                signing-key:
+                  path: data/signing-key.jwk
+                audit:
+                  directory: data/audit
+                trusted-issuers:
+                  - issuer: %s
+                    audiences: [agent-gateway]
+                    algorithms: [ES256]
+                    jwks:
+                      inline: '%s'
+                  - issuer: %s
+                    audiences: [agent-gateway]
+                    algorithms: [ES256]
+                    jwks:
+                      inline: '%s'
+                """.formatted(humans.issuer(), humans.publicJwks(), agents.issuer(), agents.publicJwks());
+    }
+
     /** Returns the public JWK set as JSON, for the gateway configuration. */
     String publicJwks() {
         return new JWKSet(key.toPublicJWK()).toString();
