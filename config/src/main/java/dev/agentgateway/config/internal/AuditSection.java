@@ -29,8 +29,8 @@ final class AuditSection {
 
     private static final List<String> KEYS = List.of("directory", "segment-max-bytes", "segment-max-age",
             "checkpoint-every-records", "checkpoint-interval", "max-pending-records", "signing-key", "kafka");
-    private static final List<String> KEY_ALGORITHMS = List.of("EdDSA", "ES256");
-    private static final String KEY_ALGORITHM_FORM = "EdDSA or ES256";
+    /** Audit key algorithms, the default ({@link AuditConfig#DEFAULT_KEY_ALGORITHM}) first. */
+    private static final List<String> KEY_ALGORITHMS = List.of(AuditConfig.DEFAULT_KEY_ALGORITHM, "ES256");
 
     private final Values values;
     private final ConfigErrors errors;
@@ -83,26 +83,8 @@ final class AuditSection {
     }
 
     private SigningKeyConfig auditKey(MappingReader audit, Path directory) throws ConfigException {
-        Optional<YamlNode> node = audit.optional("signing-key");
-        if (node.isEmpty()) {
-            return new SigningKeyConfig(AuditConfig.defaultKeyPath(directory), AuditConfig.DEFAULT_KEY_ALGORITHM);
-        }
-        MappingReader key = MappingReader.of(errors, audit.path("signing-key"), node.get(),
-                List.of("path", "algorithm"));
-        Optional<YamlNode> pathNode = key.optional("path");
-        Path path = pathNode.isPresent()
-                ? values.path(pathNode.get(), key.path("path"), baseDirectory)
-                : AuditConfig.defaultKeyPath(directory);
-        Optional<YamlNode> algorithmNode = key.optional("algorithm");
-        if (algorithmNode.isEmpty()) {
-            return new SigningKeyConfig(path, AuditConfig.DEFAULT_KEY_ALGORITHM);
-        }
-        String algorithm = values.string(algorithmNode.get(), key.path("algorithm"), KEY_ALGORITHM_FORM);
-        if (!KEY_ALGORITHMS.contains(algorithm)) {
-            throw errors.at(algorithmNode.get(), key.path("algorithm"),
-                    ConfigErrors.quote(algorithm) + " is not a supported audit key algorithm", KEY_ALGORITHM_FORM);
-        }
-        return new SigningKeyConfig(path, algorithm);
+        return new SigningKeySection(values, baseDirectory).map(audit, AuditConfig.defaultKeyPath(directory),
+                "audit key", KEY_ALGORITHMS);
     }
 
     /**

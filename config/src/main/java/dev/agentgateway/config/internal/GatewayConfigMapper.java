@@ -24,7 +24,7 @@ public final class GatewayConfigMapper {
     static final ListenerConfig DEFAULT_ADMIN_LISTENER = new ListenerConfig("127.0.0.1", 9090);
     static final ListenerConfig DEFAULT_SAMPLE_TOOL_LISTENER = new ListenerConfig("127.0.0.1", 8091);
     static final String DEFAULT_SIGNING_KEY_PATH = "agent-gateway-data/signing-key.jwk";
-    static final String SIGNING_ALGORITHM = "ES256";
+    /** Token signing key algorithms, the default first. */
     private static final List<String> SIGNING_ALGORITHMS = List.of("ES256", "EdDSA");
 
     private static final List<String> TOP_LEVEL_KEYS = List.of("listeners", "public-origin", "signing-key", "audit",
@@ -107,26 +107,8 @@ public final class GatewayConfigMapper {
     }
 
     private SigningKeyConfig signingKey(MappingReader top) throws ConfigException {
-        Optional<YamlNode> node = top.optional("signing-key");
-        if (node.isEmpty()) {
-            return new SigningKeyConfig(baseDirectory.resolve(DEFAULT_SIGNING_KEY_PATH).normalize(),
-                    SIGNING_ALGORITHM);
-        }
-        MappingReader signingKey = MappingReader.of(errors, "signing-key", node.get(), List.of("path", "algorithm"));
-        Path path = signingKey.optional("path").isPresent()
-                ? values.path(signingKey.optional("path").get(), signingKey.path("path"), baseDirectory)
-                : baseDirectory.resolve(DEFAULT_SIGNING_KEY_PATH).normalize();
-        Optional<YamlNode> algorithmNode = signingKey.optional("algorithm");
-        String algorithm = SIGNING_ALGORITHM;
-        if (algorithmNode.isPresent()) {
-            String expected = "ES256 or EdDSA";
-            algorithm = values.string(algorithmNode.get(), signingKey.path("algorithm"), expected);
-            if (!SIGNING_ALGORITHMS.contains(algorithm)) {
-                throw errors.at(algorithmNode.get(), signingKey.path("algorithm"),
-                        ConfigErrors.quote(algorithm) + " is not a supported signing algorithm", expected);
-            }
-        }
-        return new SigningKeyConfig(path, algorithm);
+        return new SigningKeySection(values, baseDirectory).map(top,
+                baseDirectory.resolve(DEFAULT_SIGNING_KEY_PATH).normalize(), "signing", SIGNING_ALGORITHMS);
     }
 
     private TokenConfig tokens(MappingReader top) throws ConfigException {
