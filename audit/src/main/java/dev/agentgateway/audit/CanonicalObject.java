@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentgateway.audit.internal.ByteSink;
 import dev.agentgateway.audit.internal.CanonicalJson;
+import dev.agentgateway.audit.internal.RecordCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -147,15 +148,6 @@ final class CanonicalObject {
 
     /** Returns {@code text} with every character outside printable ASCII written as a JSON escape. */
     static String printable(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c >= 0x20 && c < 0x7f) {
-                out.append(c);
-            } else {
-                out.append(String.format("\\u%04x", (int) c));
-            }
-        }
-        return out.toString();
+        return RecordCodec.printable(text, Integer.MAX_VALUE);
     }
 }

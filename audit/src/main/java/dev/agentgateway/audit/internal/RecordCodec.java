@@ -273,8 +273,16 @@ public final class RecordCodec {
 
     /** Returns {@code text} with characters outside printable ASCII escaped, cut to 120 characters. */
     public static String printable(String text) {
+        return printable(text, 120);
+    }
+
+    /**
+     * Returns {@code text} with every character outside printable ASCII written as a JSON escape, cut after
+     * {@code maxLength} characters of output with an ellipsis.
+     */
+    public static String printable(String text, int maxLength) {
         StringBuilder out = new StringBuilder();
-        for (int i = 0; i < text.length() && out.length() < 120; i++) {
+        for (int i = 0; i < text.length() && out.length() < maxLength; i++) {
             char c = text.charAt(i);
             if (c >= 0x20 && c < 0x7F) {
                 out.append(c);
@@ -282,7 +290,7 @@ public final class RecordCodec {
                 out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
             }
         }
-        return out.length() < 120 ? out.toString() : out + "…";
+        return out.length() < maxLength ? out.toString() : out + "…";
     }
 
     private static void checkId(String id) {
