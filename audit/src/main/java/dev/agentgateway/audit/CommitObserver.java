@@ -11,23 +11,23 @@ public interface CommitObserver {
     };
 
     /**
-     * A batch of {@code records} records, {@code bytes} bytes in all, was written and made durable with one
-     * fsync that took {@code syncNanos}.
+     * Reports a batch of {@code records} records, {@code bytes} bytes in all, that was written and made durable
+     * with one fsync taking {@code syncNanos}.
      */
     default void batchCommitted(int records, long bytes, long syncNanos) {
     }
 
-    /** One record became durable {@code latencyNanos} after it was queued. */
+    /** Reports one record that became durable {@code latencyNanos} after it was queued. */
     default void recordCommitted(long latencyNanos) {
     }
 
-    /** A batch failed and its {@code records} records were refused. */
+    /** Reports a failed batch, whose {@code records} records were rejected. */
     default void batchFailed(int records) {
     }
 
     /**
-     * A signed checkpoint covering the first {@code treeSize} records was made durable. Also called once when the
-     * log opens, with the last checkpoint found on disk, so a gauge shows it before the next checkpoint.
+     * Reports a signed checkpoint, covering the first {@code treeSize} records, that was made durable. Also called
+     * once when the log opens, with the last checkpoint found on disk, so a gauge shows it before the next one.
      */
     default void checkpointWritten(long treeSize) {
     }

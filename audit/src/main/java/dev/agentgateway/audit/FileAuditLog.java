@@ -168,7 +168,7 @@ public final class FileAuditLog implements AuditLog {
     /** Set by {@link #close} or when the writer thread fails; later appends fail at once. */
     private volatile boolean closing;
     private final AtomicBoolean closeCalled = new AtomicBoolean();
-    /** Why the writer thread stopped before close, or {@code null}. */
+    /** Cause of the writer thread's stop before close, or {@code null}. */
     private volatile AuditWriteException writerFailure;
     /** Set by the writer thread before its last drain of the queue; later appends fail. */
     private volatile boolean stopped;

@@ -86,7 +86,13 @@ class CheckpointTest {
 
         assertRejected(line.replace(sig, sig + "=="), "base64url");
         char last = sig.charAt(sig.length() - 1);
-        char changed = (char) (last == 'A' ? 'B' : last == 'Q' ? 'R' : last == 'g' ? 'h' : last == 'w' ? 'x' : 'A');
+        char changed = switch (last) {
+            case 'A' -> 'B';
+            case 'Q' -> 'R';
+            case 'g' -> 'h';
+            case 'w' -> 'x';
+            default -> 'A';
+        };
         String nonCanonical = sig.substring(0, sig.length() - 1) + changed;
         if (!java.util.Arrays.equals(Base64.getUrlDecoder().decode(nonCanonical), checkpoint.signature())) {
             nonCanonical = sig;

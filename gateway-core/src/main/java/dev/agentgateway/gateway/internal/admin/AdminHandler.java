@@ -50,7 +50,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     }
 
     /**
-     * @param auditStreams serves {@code GET /audit/stream}, or {@code null} to answer it with 404
+     * @param auditStreams serves {@code GET /audit/stream}, or {@code null} to respond to it with 404
      */
     public AdminHandler(GatewayMetrics metrics, Supplier<CompletableFuture<Boolean>> auditReady,
             BooleanSupplier replayCacheAvailable, AuditStreams auditStreams) {
