@@ -1,5 +1,6 @@
 package dev.agentgateway.audit;
 
+import dev.agentgateway.audit.internal.Segments;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentgateway.audit.internal.LineReader;
@@ -124,7 +125,7 @@ public final class AuditProofs {
         if (files.segments().isEmpty()) {
             return 0;
         }
-        LogFiles.Segment last = files.segments().get(files.segments().size() - 1);
+        Segments.Segment last = files.segments().get(files.segments().size() - 1);
         long lines = 0;
         try (InputStream in = Files.newInputStream(last.path());
                 LineReader reader = new LineReader(in, RecordCodec.MAX_LINE_BYTES)) {
@@ -139,7 +140,7 @@ public final class AuditProofs {
         MerkleTree.Builder tree = new MerkleTree.Builder();
         StreamedProof proof = new StreamedProof(MerkleTree.inclusionRanges(sequence - 1, checkpoint.size()), tree);
         String record = null;
-        for (LogFiles.Segment segment : files.segments()) {
+        for (Segments.Segment segment : files.segments()) {
             if (tree.size() == checkpoint.size()) {
                 break;
             }
@@ -169,8 +170,8 @@ public final class AuditProofs {
         return new ProvenRecord(record, proof.proof());
     }
 
-    private static byte[] recordBytes(LogFiles.Segment segment, LineReader.Line line, long expected) {
-        String where = segment.name() + " line " + line.number();
+    private static byte[] recordBytes(Segments.Segment segment, LineReader.Line line, long expected) {
+        String where = segment.fileName() + " line " + line.number();
         if (line.bytes() == null || !line.terminated()) {
             throw new IllegalStateException(where + ": not a whole record (run audit verify for details)");
         }

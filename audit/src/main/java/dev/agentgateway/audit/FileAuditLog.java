@@ -67,13 +67,6 @@ import org.slf4j.LoggerFactory;
 public final class FileAuditLog implements AuditLog {
 
     /**
-     * Name of the single log file of the earlier format. {@link #open} rejects a directory holding one.
-     *
-     * @deprecated the log is now written to segment files; kept so callers that report the old file compile
-     */
-    @Deprecated
-    public static final String FILE_NAME = Segments.LEGACY_FILE_NAME;
-    /**
      * Name of the file whose lock marks the directory as in use. It is a file of its own because a POSIX record
      * lock on a segment would be dropped as soon as this process closes any other descriptor of that segment, as
      * readers in the same process do.

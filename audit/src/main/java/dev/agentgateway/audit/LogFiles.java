@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * @param checkpoints {@code checkpoints.log}, whether it exists or not
  * @param legacyLog {@code audit.log} of the earlier single-file format when present, otherwise {@code null}
  */
-record LogFiles(Path directory, List<Segment> segments, List<String> badNames, Path checkpoints, Path legacyLog) {
+record LogFiles(Path directory, List<Segments.Segment> segments, List<String> badNames, Path checkpoints, Path legacyLog) {
 
     /** Name of the checkpoint file. */
     static final String CHECKPOINT_FILE_NAME = "checkpoints.log";
@@ -30,14 +30,6 @@ record LogFiles(Path directory, List<Segment> segments, List<String> badNames, P
     static final String LEGACY_FILE_NAME = Segments.LEGACY_FILE_NAME;
 
     private static final Pattern SEGMENT_LIKE = Pattern.compile("audit-.*\\.log");
-
-    /** One segment file. */
-    record Segment(long firstSequence, Path path) {
-
-        String name() {
-            return path.getFileName().toString();
-        }
-    }
 
     /**
      * Checks that {@code directory} exists and is a directory.
@@ -64,20 +56,20 @@ record LogFiles(Path directory, List<Segment> segments, List<String> badNames, P
      */
     static LogFiles list(Path directory) throws IOException {
         requireDirectory(directory);
-        List<Segment> segments = new ArrayList<>();
+        List<Segments.Segment> segments = new ArrayList<>();
         List<String> badNames = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 long firstSequence = Segments.firstSequence(name);
                 if (firstSequence > 0) {
-                    segments.add(new Segment(firstSequence, entry));
+                    segments.add(new Segments.Segment(entry, firstSequence));
                 } else if (SEGMENT_LIKE.matcher(name).matches()) {
                     badNames.add(name);
                 }
             }
         }
-        segments.sort(Comparator.comparingLong(Segment::firstSequence));
+        segments.sort(Comparator.comparingLong(Segments.Segment::firstSequence));
         badNames.sort(null);
         Path legacy = directory.resolve(LEGACY_FILE_NAME);
         return new LogFiles(directory, List.copyOf(segments), List.copyOf(badNames),

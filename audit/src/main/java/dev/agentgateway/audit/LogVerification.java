@@ -1,5 +1,6 @@
 package dev.agentgateway.audit;
 
+import dev.agentgateway.audit.internal.Segments;
 import dev.agentgateway.audit.internal.LineReader;
 import dev.agentgateway.audit.internal.RecordCodec;
 import dev.agentgateway.audit.internal.RecordFormatException;
@@ -69,7 +70,7 @@ final class LogVerification {
             return VerificationResult.badRecord(0, 0, 0, 0, name, 0, "file name " + name
                     + " does not have the segment form audit-<first seq, 20 digits>.log");
         }
-        List<LogFiles.Segment> segments = files.segments();
+        List<Segments.Segment> segments = files.segments();
         for (int i = 0; i < segments.size() && result == null; i++) {
             readSegment(segments.get(i), i == segments.size() - 1);
         }
@@ -79,9 +80,9 @@ final class LogVerification {
         return result;
     }
 
-    private void readSegment(LogFiles.Segment segment, boolean newest) throws IOException {
+    private void readSegment(Segments.Segment segment, boolean newest) throws IOException {
         if (brokenLink == null && segment.firstSequence() != expectedSequence) {
-            fail(badRecord(expectedSequence, segment.name(), 1, segmentNameProblem(segment)));
+            fail(badRecord(expectedSequence, segment.fileName(), 1, segmentNameProblem(segment)));
             return;
         }
         boolean empty = true;
@@ -89,7 +90,7 @@ final class LogVerification {
                 LineReader reader = new LineReader(in, RecordCodec.MAX_LINE_BYTES)) {
             for (LineReader.Line line = reader.next(); line != null && result == null; line = reader.next()) {
                 if (empty && brokenLink == null && !lineStartsWith(line, segment.firstSequence())) {
-                    fail(badRecord(expectedSequence, segment.name(), 1, firstRecordProblem(segment, line)));
+                    fail(badRecord(expectedSequence, segment.fileName(), 1, firstRecordProblem(segment, line)));
                     return;
                 }
                 empty = false;
@@ -97,23 +98,23 @@ final class LogVerification {
                     incompleteTail = line.length();
                     break;
                 }
-                readRecord(segment.name(), line);
+                readRecord(segment.fileName(), line);
             }
         }
         if (empty && !newest && result == null) {
-            fail(badRecord(expectedSequence, segment.name(), 1, "segment is empty (expected: at least one"
+            fail(badRecord(expectedSequence, segment.fileName(), 1, "segment is empty (expected: at least one"
                     + " record, because only the newest segment may be left empty by a crash)"));
         }
     }
 
-    private String segmentNameProblem(LogFiles.Segment segment) {
+    private String segmentNameProblem(Segments.Segment segment) {
         long previousEnd = expectedSequence - 1;
         if (segment.firstSequence() > expectedSequence) {
-            return "segment " + segment.name() + " starts at seq " + segment.firstSequence() + ", but the"
+            return "segment " + segment.fileName() + " starts at seq " + segment.firstSequence() + ", but the"
                     + " records before it end at seq " + previousEnd + ": records " + expectedSequence + " to "
                     + (segment.firstSequence() - 1) + " are missing (a segment was deleted or renamed)";
         }
-        return "segment " + segment.name() + " starts at seq " + segment.firstSequence() + ", but the records"
+        return "segment " + segment.fileName() + " starts at seq " + segment.firstSequence() + ", but the records"
                 + " before it already reach seq " + previousEnd + " (segments overlap: a segment was copied or"
                 + " renamed)";
     }
@@ -126,7 +127,7 @@ final class LogVerification {
         return found == 0 || found == sequence;
     }
 
-    private String firstRecordProblem(LogFiles.Segment segment, LineReader.Line line) {
+    private String firstRecordProblem(Segments.Segment segment, LineReader.Line line) {
         return "the segment's name says its first record has seq " + segment.firstSequence() + ", but its first"
                 + " line has seq " + RecordCodec.sequenceOf(line.bytes()) + " (a record was removed or moved, or"
                 + " the segment was renamed)";
@@ -273,7 +274,7 @@ final class LogVerification {
                 : null;
     }
 
-    private void finish(List<LogFiles.Segment> segments) {
+    private void finish(List<Segments.Segment> segments) {
         if (brokenLink != null) {
             resolveBrokenLink(false);
             return;
@@ -286,7 +287,7 @@ final class LogVerification {
         if (nextCheckpoint < checkpoints.size()) {
             Checkpoint beyond = checkpoints.get(checkpoints.size() - 1);
             String file = segments.isEmpty() ? LogFiles.segmentName(records + 1) : segments.get(
-                    segments.size() - 1).name();
+                    segments.size() - 1).fileName();
             long line = last == null || !last.file().equals(file) ? 1 : last.line() + 1;
             fail(badRecord(records + 1, file, line, "missing: the log ends after record " + records + ", but "
                     + AuditVerifier.CHECKPOINT_FILE_NAME + " line " + checkpoints.size() + " covers " + beyond.size()
