@@ -11,6 +11,7 @@ import dev.agentgateway.gateway.internal.metrics.GatewayMetrics;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,12 +27,18 @@ class AuditRecorderTest {
     private final ExecutorService eventLoop = Executors.newSingleThreadExecutor(task -> new Thread(task, "loop"));
     private final GatewayMetrics metrics = new GatewayMetrics();
     private final AtomicBoolean failing = new AtomicBoolean();
+    /**
+     * Holds the writer until the test has attached its callback. Otherwise the append may finish first, and a
+     * callback attached to a completed future runs on the attaching thread, not on the continuation executor.
+     */
+    private final CountDownLatch release = new CountDownLatch(1);
 
     /** A log whose futures complete on its own writer thread, as a group-committing log's do. */
     private final AuditLog log = new AuditLog() {
         @Override
         public CompletableFuture<AppendedRecord> appendAsync(AuditEvent event) {
             return CompletableFuture.supplyAsync(() -> {
+                awaitRelease();
                 if (failing.get()) {
                     throw new CompletionException(new AuditWriteException("disk full", null));
                 }
@@ -66,8 +73,10 @@ class AuditRecorderTest {
     void appendContinuesOnGivenExecutor() throws Exception {
         AtomicReference<String> thread = new AtomicReference<>();
 
-        AppendedRecord record = recorder.append(event(), eventLoop)
-                .whenComplete((appended, error) -> thread.set(Thread.currentThread().getName())).get();
+        CompletableFuture<AppendedRecord> observed = recorder.append(event(), eventLoop)
+                .whenComplete((appended, error) -> thread.set(Thread.currentThread().getName()));
+        release.countDown();
+        AppendedRecord record = observed.get();
 
         assertThat(record.sequence()).isEqualTo(1);
         assertThat(thread.get()).isEqualTo("loop");
@@ -79,11 +88,13 @@ class AuditRecorderTest {
         AtomicReference<String> thread = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        recorder.append(event(), eventLoop).handle((appended, error) -> {
+        CompletableFuture<Object> observed = recorder.append(event(), eventLoop).handle((appended, error) -> {
             thread.set(Thread.currentThread().getName());
             failure.set(error);
             return null;
-        }).get();
+        });
+        release.countDown();
+        observed.get();
 
         assertThat(thread.get()).isEqualTo("loop");
         assertThat(failure.get()).isInstanceOf(AuditWriteException.class).hasMessage("disk full");
@@ -93,6 +104,7 @@ class AuditRecorderTest {
 
     @Test
     void successAfterFailureMarksWritable() throws Exception {
+        release.countDown();
         failing.set(true);
         recorder.append(event(), eventLoop).handle((appended, error) -> null).get();
         failing.set(false);
@@ -100,6 +112,15 @@ class AuditRecorderTest {
         recorder.append(event(), eventLoop).get();
 
         assertThat(recorder.writable()).isTrue();
+    }
+
+    private void awaitRelease() {
+        try {
+            release.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        }
     }
 
     private static AuditEvent event() {
