@@ -57,12 +57,13 @@ import org.slf4j.LoggerFactory;
  * would take the current one past {@link AuditConfig#segmentMaxBytes()} or when the current one's first record is
  * older than {@link AuditConfig#segmentMaxAge()}. The chain continues across segments. The directory is locked
  * while the log is open, so a second process cannot append to the same log. Before each batch the writer checks
- * that the lock file and the current segment are still the files it opened, and fails the batch when one was
- * removed, moved or replaced. Record times never decrease, even when the clock is stepped back.
+ * that the lock file, the current segment and the checkpoint file are still the files it opened, and fails the
+ * batch when one was removed, moved or replaced. Record times never decrease, even when the clock is stepped back.
  *
  * <p>The writer keeps the RFC 9162 tree head of the durable records and appends a signed {@link Checkpoint} of it
  * to {@value #CHECKPOINT_FILE_NAME} after {@link AuditConfig#checkpointEveryRecords()} new records, once the
- * oldest uncovered record is {@link AuditConfig#checkpointInterval()} old, and on close.
+ * oldest uncovered record is {@link AuditConfig#checkpointInterval()} old, and on close. While a checkpoint cannot
+ * be written, batches fail too: the writer tries the checkpoint again before each batch and once a second.
  */
 public final class FileAuditLog implements AuditLog {
 
@@ -188,7 +189,11 @@ public final class FileAuditLog implements AuditLog {
     private long firstUncoveredMillis = -1;
     /** Clock time before which no checkpoint is tried again after a failure. */
     private long checkpointRetryMillis;
-    private boolean checkpointFailing;
+    /**
+     * The failure of the last checkpoint write, or {@code null} after a success. While it is set, batches fail (see
+     * {@link #commit}). Written by the writer thread only; volatile for {@link #checkWritable}.
+     */
+    private volatile IOException checkpointFailure;
     /**
      * Epoch milliseconds no new record or checkpoint time may precede: the latest record or checkpoint time
      * written, so times never go backwards within a log when the clock is stepped back or across restarts.
@@ -462,7 +467,10 @@ public final class FileAuditLog implements AuditLog {
         }
     }
 
-    /** Signs the tree head of every durable record and appends it to the checkpoint file. */
+    /**
+     * Signs the tree head of every durable record and appends it to the checkpoint file. A failure is kept in
+     * {@link #checkpointFailure} and tried again after {@link #CHECKPOINT_RETRY_MILLIS} or with the next batch.
+     */
     private void writeCheckpoint() {
         long size = tree.size();
         Instant time = nextTime();
@@ -470,17 +478,19 @@ public final class FileAuditLog implements AuditLog {
             checkpoints.append(Checkpoint.sign(key, size, tree.root(), time));
         } catch (IOException | RuntimeException e) {
             checkpointRetryMillis = clock.millis() + CHECKPOINT_RETRY_MILLIS;
-            if (!checkpointFailing) {
-                LOG.error("Writing an audit checkpoint of {} records to {} failed; retrying every {} ms: {}", size,
+            if (checkpointFailure == null) {
+                LOG.error("Writing an audit checkpoint of {} records to {} failed; appends fail and the checkpoint is"
+                        + " retried every {} ms and before each batch: {}", size,
                         directory.resolve(CHECKPOINT_FILE_NAME), CHECKPOINT_RETRY_MILLIS, e.toString());
-                checkpointFailing = true;
             }
+            checkpointFailure = new IOException("the audit checkpoint of " + size + " records could not be written to "
+                    + directory.resolve(CHECKPOINT_FILE_NAME) + ": " + e.getMessage(), e);
             return;
         }
-        if (checkpointFailing) {
+        if (checkpointFailure != null) {
             LOG.info("Audit checkpoint of {} records written to {} after earlier failures", size,
                     directory.resolve(CHECKPOINT_FILE_NAME));
-            checkpointFailing = false;
+            checkpointFailure = null;
         }
         firstUncoveredMillis = -1;
         checkpointRetryMillis = 0;
@@ -501,6 +511,15 @@ public final class FileAuditLog implements AuditLog {
         closeQuietly(checkpoints);
         ioLock.lock();
         try {
+            if (repairNeeded) {
+                try {
+                    repair();
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("Audit segment {}: could not cut what a failed write left after record {}; the next open"
+                            + " cuts it: {}", current == null ? directory : current.segment.path(), lastSequence,
+                            e.toString());
+                }
+            }
             if (current != null) {
                 closeQuietly(current.channel);
             }
@@ -521,6 +540,15 @@ public final class FileAuditLog implements AuditLog {
             } catch (IOException e) {
                 fail(batch, 0, e);
                 return;
+            }
+            if (checkpointFailure != null) {
+                // Records a checkpoint cannot cover would fail verification later, so none are taken until one can.
+                writeCheckpoint();
+                IOException failure = checkpointFailure;
+                if (failure != null) {
+                    fail(batch, 0, failure);
+                    return;
+                }
             }
             while (next < batch.size()) {
                 try {
@@ -552,14 +580,16 @@ public final class FileAuditLog implements AuditLog {
     }
 
     /**
-     * Checks that the lock file and the current segment are still the files this log opened, so that records are
-     * not acknowledged into a deleted or moved file, or next to another process's log. Costs two {@code stat}s.
+     * Checks that the lock file, the current segment and the checkpoint file are still the files this log opened.
+     * Records are then never acknowledged into a deleted or moved file, or next to another process's log, and
+     * checkpoints keep covering them. Costs three {@code stat}s.
      */
     private void checkOpenFiles() throws IOException {
         lockIdentity.check("audit lock file");
         if (current != null) {
             current.identity.check("audit segment");
         }
+        checkpoints.checkFile();
     }
 
     /**
@@ -785,11 +815,11 @@ public final class FileAuditLog implements AuditLog {
     }
 
     /**
-     * Checks that the log can take a record now. Like a batch, it first cuts what a failed batch left. It then
-     * writes {@link #PROBE} after the last record of the current segment (or into the lock file when no segment is
-     * open), forces it to disk, cuts it off and forces again, so a full disk, a file size limit or a failing device
-     * that would stop the next batch stops the check too. Readers may see the probe bytes as an incomplete last
-     * line while the check runs.
+     * Checks that the log can take a record now. It fails while the last checkpoint could not be written. Like a
+     * batch, it first cuts what a failed batch left. It then writes {@link #PROBE} after the last record of the
+     * current segment (or into the lock file when no segment is open), forces it to disk, cuts it off and forces
+     * again, so a full disk, a file size limit or a failing device that would stop the next batch stops the check
+     * too. Readers may see the probe bytes as an incomplete last line while the check runs.
      *
      * @throws AuditWriteException when the log is closed or any step fails
      */
@@ -801,6 +831,10 @@ public final class FileAuditLog implements AuditLog {
                 throw closedFailure();
             }
             checkOpenFiles();
+            IOException failure = checkpointFailure;
+            if (failure != null) {
+                throw new AuditWriteException(failure.getMessage(), failure);
+            }
             if (repairNeeded) {
                 repair();
             }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -124,11 +125,9 @@ class FileAuditLogReplacedFileTest {
     }
 
     @Test
-    void deletedCheckpointFileFailsCheckpoint() throws IOException, InterruptedException {
-        AuditConfig config = new AuditConfig(directory(), AuditConfig.DEFAULT_SEGMENT_MAX_BYTES,
-                AuditConfig.DEFAULT_SEGMENT_MAX_AGE, 1, Duration.ofHours(1),
-                new SigningKeyConfig(root.resolve("unused.jwk"), "EdDSA"), 100, null);
+    void movedCheckpointFileFailsAppendsUntilRestored() throws IOException, InterruptedException {
         Path checkpoints = directory().resolve(FileAuditLog.CHECKPOINT_FILE_NAME);
+        Path aside = root.resolve("checkpoints-aside.log");
         CountDownLatch firstCheckpoint = new CountDownLatch(1);
         CommitObserver observer = new CommitObserver() {
             @Override
@@ -136,19 +135,70 @@ class FileAuditLogReplacedFileTest {
                 firstCheckpoint.countDown();
             }
         };
-        try (CapturedLogs logs = new CapturedLogs()) {
-            try (FileAuditLog log = AuditFixtures.open(config, CLOCK, FaultyChannel::openAppend, observer)) {
-                log.append(decision("req-1"));
-                assertThat(firstCheckpoint.await(30, TimeUnit.SECONDS)).as("checkpoint of record 1").isTrue();
-                Files.delete(checkpoints);
-                log.append(decision("req-2"));
-            }
+        try (FileAuditLog log = AuditFixtures.open(checkpointEvery(1), CLOCK, FaultyChannel::openAppend, observer)) {
+            log.append(decision("req-1"));
+            assertThat(firstCheckpoint.await(30, TimeUnit.SECONDS)).as("checkpoint of record 1").isTrue();
+            Files.move(checkpoints, aside);
 
-            assertThat(logs.messages(Level.ERROR)).anySatisfy(message -> assertThat(message)
-                    .contains("audit checkpoint file " + checkpoints)
-                    .contains("was removed or replaced while the log was open"));
+            assertThatThrownBy(() -> log.append(decision("req-2")))
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("audit checkpoint file " + checkpoints)
+                    .hasMessageContaining("was removed or replaced while the log was open");
+            assertThatThrownBy(log::checkWritable)
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("audit checkpoint file " + checkpoints);
+            assertThat(checkpoints).as("no new checkpoint file in place of the moved one").doesNotExist();
+
+            Files.move(aside, checkpoints);
+            log.checkWritable();
+            assertThat(log.append(decision("req-3")).sequence()).isEqualTo(2);
         }
-        assertThat(checkpoints).doesNotExist();
+        assertCheckpointsCoverAll(2);
+    }
+
+    @Test
+    void unwritableCheckpointFailsAppendsUntilWritten() throws IOException {
+        Path checkpoints = directory().resolve(FileAuditLog.CHECKPOINT_FILE_NAME);
+        try (CapturedLogs logs = new CapturedLogs();
+                FileAuditLog log = AuditFixtures.open(checkpointEvery(2), CLOCK, FaultyChannel::openAppend,
+                        CommitObserver.NONE)) {
+            log.append(decision("req-1"));
+            // A directory in place of the file makes the first checkpoint, due after record 2, fail to open.
+            Files.createDirectory(checkpoints);
+            log.append(decision("req-2"));
+
+            assertThatThrownBy(() -> log.append(decision("req-3")))
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("the audit checkpoint of 2 records could not be written to " + checkpoints);
+            assertThatThrownBy(log::checkWritable)
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("the audit checkpoint of 2 records could not be written");
+            assertThat(log.lastDurableSequence()).isEqualTo(2);
+
+            Files.delete(checkpoints);
+            assertThat(log.append(decision("req-4")).sequence()).isEqualTo(3);
+            log.checkWritable();
+
+            assertThat(logs.messages(Level.ERROR)).as("one error for the outage").singleElement().asString()
+                    .contains("Writing an audit checkpoint of 2 records");
+            assertThat(logs.messages(Level.INFO)).anySatisfy(message -> assertThat(message)
+                    .contains("Audit checkpoint of 2 records written").contains("after earlier failures"));
+        }
+        assertCheckpointsCoverAll(3);
+    }
+
+    private AuditConfig checkpointEvery(long records) {
+        return new AuditConfig(directory(), AuditConfig.DEFAULT_SEGMENT_MAX_BYTES,
+                AuditConfig.DEFAULT_SEGMENT_MAX_AGE, records, Duration.ofHours(1),
+                new SigningKeyConfig(root.resolve("unused.jwk"), "EdDSA"), 100, null);
+    }
+
+    private void assertCheckpointsCoverAll(long records) throws IOException {
+        VerificationResult result = AuditVerifier.verify(directory(), List.of(AuditFixtures.KEY.publicKey()),
+                new AuditVerifier.Options(CLOCK, AuditVerifier.DEFAULT_MAX_UNCOVERED_AGE));
+        assertThat(result.valid()).as(result.summary()).isTrue();
+        assertThat(result.recordsVerified()).isEqualTo(records);
+        assertThat(result.coveredRecords()).isEqualTo(records);
     }
 
     @Test

@@ -458,6 +458,26 @@ class FileAuditLogTest {
     }
 
     @Test
+    void closeCutsPartialWrite() throws IOException {
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        long goodSize;
+        try (CapturedLogs logs = new CapturedLogs()) {
+            try (FileAuditLog log = AuditFixtures.open(directory, CLOCK, faults.opener())) {
+                log.append(decision("req-1"));
+                goodSize = Files.size(logFile());
+                faults.set(Fault.PARTIAL_WRITE);
+                assertThatThrownBy(() -> log.append(decision("req-2"))).isInstanceOf(AuditWriteException.class);
+                assertThat(Files.size(logFile())).as("torn bytes before close").isGreaterThan(goodSize);
+                faults.set(Fault.NONE);
+            }
+
+            assertThat(logs.messages(Level.WARN)).singleElement().asString().contains("after record 1");
+        }
+        assertThat(Files.size(logFile())).isEqualTo(goodSize);
+        assertThat(ChainCheck.verify(directory)).isEqualTo(ChainCheck.Result.valid(1));
+    }
+
+    @Test
     void failedReopenKeepsFailingUntilFixed() throws IOException {
         FaultyChannel.Faults faults = new FaultyChannel.Faults();
         try (FileAuditLog log = AuditFixtures.open(directory, CLOCK, faults.opener())) {

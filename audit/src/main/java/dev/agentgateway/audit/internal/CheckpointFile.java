@@ -40,8 +40,11 @@ public final class CheckpointFile implements AutoCloseable {
 
     private final Path file;
     private FileChannel channel;
-    /** Identity of the file {@link #channel} writes to. */
-    private FileIdentity identity;
+    /**
+     * Identity of the checkpoint file as read at open or when the file was created, {@code null} while there is
+     * none. Volatile because {@link #checkFile} may run on any thread.
+     */
+    private volatile FileIdentity identity;
     /** Bytes of durable checkpoint lines. */
     private long size;
     private boolean repairNeeded;
@@ -51,8 +54,10 @@ public final class CheckpointFile implements AutoCloseable {
     private final List<Entry> recovered;
     private int nextRootCheck;
 
-    private CheckpointFile(Path file, long size, long lastSize, Instant lastTime, List<Entry> recovered) {
+    private CheckpointFile(Path file, FileIdentity identity, long size, long lastSize, Instant lastTime,
+            List<Entry> recovered) {
         this.file = file;
+        this.identity = identity;
         this.size = size;
         this.lastSize = lastSize;
         this.lastTime = lastTime;
@@ -71,7 +76,7 @@ public final class CheckpointFile implements AutoCloseable {
         Path file = directory.resolve(FILE_NAME);
         List<Entry> entries = new ArrayList<>();
         if (!Files.exists(file)) {
-            return new CheckpointFile(file, 0, 0, null, entries);
+            return new CheckpointFile(file, null, 0, 0, null, entries);
         }
         long whole = 0;
         long lastSize = 0;
@@ -106,7 +111,7 @@ public final class CheckpointFile implements AutoCloseable {
             LOG.warn("Audit checkpoint file {} ended in an incomplete line: cut {} bytes", file, torn);
         }
         entries.sort(Comparator.comparingLong(entry -> entry.checkpoint().size()));
-        return new CheckpointFile(file, whole, lastSize, lastTime, entries);
+        return new CheckpointFile(file, FileIdentity.of(file), whole, lastSize, lastTime, entries);
     }
 
     /**
@@ -177,14 +182,26 @@ public final class CheckpointFile implements AutoCloseable {
     }
 
     /**
+     * Checks that the checkpoint file read at open, or created since, is still in place. Costs one {@code stat};
+     * safe to call from any thread.
+     *
+     * @throws IOException naming the file when it was removed, moved away or replaced
+     */
+    public void checkFile() throws IOException {
+        FileIdentity known = identity;
+        if (known != null) {
+            known.check("audit checkpoint file");
+        }
+    }
+
+    /**
      * Appends {@code checkpoint} and forces the file. After a failure the next call first reopens the file and cuts
      * it back to its durable lines.
      */
     public void append(Checkpoint checkpoint) throws IOException {
+        checkFile();
         if (repairNeeded || channel == null) {
             reopen();
-        } else {
-            identity.check("audit checkpoint file");
         }
         byte[] line = (checkpoint.toLine() + "\n").getBytes(StandardCharsets.UTF_8);
         repairNeeded = true;
