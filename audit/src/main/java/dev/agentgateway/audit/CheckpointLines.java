@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -26,27 +28,29 @@ record CheckpointLines(List<Checkpoint> checkpoints, boolean fileExists, long ba
     static final int MAX_LINE_BYTES = 4096;
 
     /**
-     * Reads the checkpoint lines, checking each one's form, signature and order. With {@code keys} {@code null}
-     * the signatures are not checked.
+     * Reads the checkpoint lines, checking each one's form, signature, chain to the line before it and order. With
+     * {@code keys} {@code null} the signatures are not checked.
      */
     static CheckpointLines read(Path file, List<AuditPublicKey> keys) throws IOException {
         List<Checkpoint> checkpoints = new ArrayList<>();
         if (!Files.exists(file)) {
             return new CheckpointLines(checkpoints, false, 0, null);
         }
+        byte[] previousLine = Checkpoint.firstPrevious();
         try (LineReader reader = new LineReader(Files.newInputStream(file), MAX_LINE_BYTES)) {
             for (LineReader.Line line = reader.next(); line != null; line = reader.next()) {
-                String problem = checkpointProblem(line, keys, checkpoints);
+                String problem = checkpointProblem(line, keys, checkpoints, previousLine);
                 if (problem != null) {
                     return new CheckpointLines(checkpoints, true, line.number(), problem);
                 }
+                previousLine = Checkpoint.lineHash(line.bytes());
             }
         }
         return new CheckpointLines(checkpoints, true, 0, null);
     }
 
     private static String checkpointProblem(LineReader.Line line, List<AuditPublicKey> keys,
-            List<Checkpoint> accepted) {
+            List<Checkpoint> accepted, byte[] previousLine) {
         if (line.bytes() == null) {
             return "line is " + line.length() + " bytes long (maximum: " + MAX_LINE_BYTES + ")";
         }
@@ -63,6 +67,9 @@ record CheckpointLines(List<Checkpoint> checkpoints, boolean fileExists, long ba
         if (signatureProblem != null) {
             return signatureProblem;
         }
+        if (!Arrays.equals(checkpoint.previous(), previousLine)) {
+            return chainProblem(checkpoint, line.number(), previousLine);
+        }
         if (!accepted.isEmpty()) {
             Checkpoint previous = accepted.get(accepted.size() - 1);
             if (checkpoint.size() <= previous.size()) {
@@ -76,6 +83,16 @@ record CheckpointLines(List<Checkpoint> checkpoints, boolean fileExists, long ba
         }
         accepted.add(checkpoint);
         return null;
+    }
+
+    private static String chainProblem(Checkpoint checkpoint, long lineNumber, byte[] previousLine) {
+        String found = "prev " + HexFormat.of().formatHex(checkpoint.previous());
+        if (lineNumber == 1) {
+            return found + " (expected: 64 zeros, as in the first checkpoint): the checkpoint lines before it were"
+                    + " removed";
+        }
+        return found + " (expected: " + HexFormat.of().formatHex(previousLine) + ", the SHA-256 of line "
+                + (lineNumber - 1) + "): a checkpoint line was removed before it, or the lines were reordered";
     }
 
     private static String signatureProblem(Checkpoint checkpoint, List<AuditPublicKey> keys) {

@@ -475,7 +475,7 @@ public final class FileAuditLog implements AuditLog {
         long size = tree.size();
         Instant time = nextTime();
         try {
-            checkpoints.append(Checkpoint.sign(key, size, tree.root(), time));
+            checkpoints.append(Checkpoint.sign(key, size, tree.root(), time, checkpoints.nextPrevious()));
         } catch (IOException | RuntimeException e) {
             checkpointRetryMillis = clock.millis() + CHECKPOINT_RETRY_MILLIS;
             if (checkpointFailure == null) {

@@ -347,8 +347,7 @@ final class LogVerification {
         text.append("Checks that need a copy kept elsewhere: whoever holds the audit key can rewrite the whole"
                 + " log and sign it again, and records removed from the end together with the checkpoints that"
                 + " cover them are detected only against a checkpoint kept outside this directory, such as the"
-                + " Kafka export or a saved `audit prove` output. A checkpoint line removed from between two"
-                + " others is not detected either, because the ones left still cover every record.");
+                + " Kafka export or a saved `audit prove` output.");
         return text.toString();
     }
 

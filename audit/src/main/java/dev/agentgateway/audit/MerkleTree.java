@@ -1,7 +1,7 @@
 package dev.agentgateway.audit;
 
+import dev.agentgateway.audit.internal.RecordCodec;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -27,7 +27,7 @@ public final class MerkleTree {
 
     /** Returns {@code SHA-256(0x00 || record)}, the hash of one leaf. */
     public static byte[] leafHash(byte[] record) {
-        MessageDigest digest = sha256();
+        MessageDigest digest = RecordCodec.newSha256();
         digest.update(LEAF_PREFIX);
         digest.update(record);
         return digest.digest();
@@ -35,7 +35,7 @@ public final class MerkleTree {
 
     /** Returns {@code SHA-256(0x01 || left || right)}, the hash of an interior node. */
     public static byte[] nodeHash(byte[] left, byte[] right) {
-        MessageDigest digest = sha256();
+        MessageDigest digest = RecordCodec.newSha256();
         digest.update(NODE_PREFIX);
         digest.update(left);
         digest.update(right);
@@ -44,7 +44,7 @@ public final class MerkleTree {
 
     /** Returns SHA-256 of the empty string, the head of the empty tree. */
     public static byte[] emptyRoot() {
-        return sha256().digest();
+        return RecordCodec.newSha256().digest();
     }
 
     /**
@@ -250,14 +250,6 @@ public final class MerkleTree {
             }
         }
         return true;
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available from any JCA provider", e);
-        }
     }
 
     /** Leaves {@code [start, end)} of the tree. */

@@ -180,17 +180,18 @@ class AuditTamperTest {
     @Test
     void checkpointSignedWithOtherKeyNamed() throws IOException {
         AuditSigningKey other = AuditSigningKey.generate("EdDSA");
-        editCheckpoint(3, original -> Checkpoint.sign(other, original.size(), original.root(), original.time()));
+        CheckpointEdits.replace(checkpointFile(), 3, KEY, (original, previous) ->
+                Checkpoint.sign(other, original.size(), original.root(), original.time(), previous));
 
         assertBadCheckpoint(verify(), 3, "not one of the given keys");
     }
 
     @Test
     void checkpointWithWrongRootNamed() throws IOException {
-        editCheckpoint(3, original -> {
+        CheckpointEdits.replace(checkpointFile(), 3, KEY, (original, previous) -> {
             byte[] root = original.root();
             root[5] ^= 1;
-            return Checkpoint.sign(KEY, original.size(), root, original.time());
+            return Checkpoint.sign(KEY, original.size(), root, original.time(), previous);
         });
 
         assertBadCheckpoint(verify(), 3, "does not match the tree head of records 1 to 12");
@@ -202,7 +203,45 @@ class AuditTamperTest {
         lines.set(4, lines.get(1));
         Files.write(checkpointFile(), lines, StandardCharsets.UTF_8);
 
+        assertBadCheckpoint(verify(), 5, "the SHA-256 of line 4");
+    }
+
+    @Test
+    void olderCheckpointSignedAgainNamed() throws IOException {
+        List<String> lines = lines(checkpointFile());
+        Checkpoint older = Checkpoint.parse(lines.get(1));
+        CheckpointEdits.replace(checkpointFile(), 5, KEY, (original, previous) ->
+                Checkpoint.sign(KEY, older.size(), older.root(), older.time(), previous));
+
         assertBadCheckpoint(verify(), 5, "size 8 (expected: more than 16");
+    }
+
+    @Test
+    void droppedMiddleCheckpointLineNamed() throws IOException {
+        List<String> lines = lines(checkpointFile());
+        lines.remove(2);
+        Files.write(checkpointFile(), lines, StandardCharsets.UTF_8);
+
+        assertBadCheckpoint(verify(), 3, "a checkpoint line was removed before it");
+    }
+
+    @Test
+    void droppedFirstCheckpointLineNamed() throws IOException {
+        List<String> lines = lines(checkpointFile());
+        Files.write(checkpointFile(), lines.subList(1, lines.size()), StandardCharsets.UTF_8);
+
+        assertBadCheckpoint(verify(), 1, "the checkpoint lines before it were removed");
+    }
+
+    @Test
+    void swappedCheckpointLinesNamed() throws IOException {
+        List<String> lines = lines(checkpointFile());
+        String second = lines.get(1);
+        lines.set(1, lines.get(2));
+        lines.set(2, second);
+        Files.write(checkpointFile(), lines, StandardCharsets.UTF_8);
+
+        assertBadCheckpoint(verify(), 2, "the lines were reordered");
     }
 
     @Test
@@ -257,12 +296,6 @@ class AuditTamperTest {
             lines.set(location.index(), edited);
         }
         Files.write(location.segment(), lines, StandardCharsets.UTF_8);
-    }
-
-    private void editCheckpoint(int line, UnaryOperator<Checkpoint> edit) throws IOException {
-        List<String> lines = lines(checkpointFile());
-        lines.set(line - 1, edit.apply(Checkpoint.parse(lines.get(line - 1))).toLine());
-        Files.write(checkpointFile(), lines, StandardCharsets.UTF_8);
     }
 
     private static List<String> lines(Path file) throws IOException {

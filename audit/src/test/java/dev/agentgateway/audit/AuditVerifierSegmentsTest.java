@@ -165,21 +165,18 @@ class AuditVerifierSegmentsTest {
     @Test
     void checkpointSignedWithOtherKeyNamed() throws IOException {
         AuditSigningKey other = AuditSigningKey.generate("ES256");
-        replaceCheckpoint(3, line -> {
-            Checkpoint original = Checkpoint.parse(line);
-            return Checkpoint.sign(other, original.size(), original.root(), original.time()).toLine();
-        });
+        CheckpointEdits.replace(checkpointFile(), 3, KEY, (original, previous) ->
+                Checkpoint.sign(other, original.size(), original.root(), original.time(), previous));
 
         assertBadCheckpoint(verify(), 3, "not one of the given keys");
     }
 
     @Test
     void checkpointWithWrongRootNamed() throws IOException {
-        replaceCheckpoint(3, line -> {
-            Checkpoint original = Checkpoint.parse(line);
+        CheckpointEdits.replace(checkpointFile(), 3, KEY, (original, previous) -> {
             byte[] root = original.root();
             root[0] ^= 1;
-            return Checkpoint.sign(KEY, original.size(), root, original.time()).toLine();
+            return Checkpoint.sign(KEY, original.size(), root, original.time(), previous);
         });
 
         assertBadCheckpoint(verify(), 3, "does not match the tree head of records 1 to 12");
@@ -201,7 +198,7 @@ class AuditVerifierSegmentsTest {
         List<String> lines = Files.readAllLines(checkpointFile());
         replaceCheckpoint(4, line -> lines.get(1));
 
-        assertBadCheckpoint(verify(), 4, "size 8 (expected: more than 12");
+        assertBadCheckpoint(verify(), 4, "the SHA-256 of line 3");
     }
 
     @Test

@@ -226,8 +226,16 @@ class CheckpointWriterTest {
                 .toList();
     }
 
-    /** Checks each checkpoint's signature and root against the records in the log. */
+    /**
+     * Checks each checkpoint's signature and root against the records in the log, and its {@code prev} against the
+     * line before it.
+     */
     private void assertCovers(List<Checkpoint> checkpoints) throws IOException {
+        byte[] previous = Checkpoint.firstPrevious();
+        for (Checkpoint checkpoint : checkpoints) {
+            assertThat(checkpoint.previous()).as("prev of %d", checkpoint.size()).isEqualTo(previous);
+            previous = Checkpoint.lineHash(checkpoint.toLine().getBytes(StandardCharsets.UTF_8));
+        }
         MerkleTree.Builder tree = new MerkleTree.Builder();
         int next = 0;
         try (AuditRecords records = AuditRecords.open(directory)) {

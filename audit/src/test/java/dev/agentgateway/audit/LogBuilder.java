@@ -21,6 +21,7 @@ final class LogBuilder {
     private final long recordsPerCheckpoint;
     private final MerkleTree.Builder tree = new MerkleTree.Builder();
     private String prev = RecordCodec.FIRST_PREV;
+    private byte[] previousCheckpoint = Checkpoint.firstPrevious();
     private long sequence;
     private Path segment;
 
@@ -60,8 +61,9 @@ final class LogBuilder {
 
     /** Writes a checkpoint of every record appended so far. */
     LogBuilder checkpoint() throws IOException {
-        String line = Checkpoint.sign(key, sequence, tree.root(), time).toLine() + "\n";
-        Files.writeString(directory.resolve(AuditVerifier.CHECKPOINT_FILE_NAME), line, StandardCharsets.UTF_8,
+        String line = Checkpoint.sign(key, sequence, tree.root(), time, previousCheckpoint).toLine();
+        previousCheckpoint = Checkpoint.lineHash(line.getBytes(StandardCharsets.UTF_8));
+        Files.writeString(directory.resolve(AuditVerifier.CHECKPOINT_FILE_NAME), line + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.APPEND);
         return this;
     }

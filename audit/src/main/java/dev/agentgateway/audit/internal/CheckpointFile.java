@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
@@ -50,14 +51,17 @@ public final class CheckpointFile implements AutoCloseable {
     private boolean repairNeeded;
     private long lastSize;
     private Instant lastTime;
+    /** SHA-256 of the last durable line, the {@code prev} of the next checkpoint. */
+    private byte[] lastLineHash;
     /** Valid checkpoints read at open, ordered by size; each root is compared as recovery rebuilds the tree. */
     private final List<Entry> recovered;
     private int nextRootCheck;
 
     private CheckpointFile(Path file, FileIdentity identity, long size, long lastSize, Instant lastTime,
-            List<Entry> recovered) {
+            byte[] lastLineHash, List<Entry> recovered) {
         this.file = file;
         this.identity = identity;
+        this.lastLineHash = lastLineHash;
         this.size = size;
         this.lastSize = lastSize;
         this.lastTime = lastTime;
@@ -76,12 +80,13 @@ public final class CheckpointFile implements AutoCloseable {
         Path file = directory.resolve(FILE_NAME);
         List<Entry> entries = new ArrayList<>();
         if (!Files.exists(file)) {
-            return new CheckpointFile(file, null, 0, 0, null, entries);
+            return new CheckpointFile(file, null, 0, 0, null, Checkpoint.firstPrevious(), entries);
         }
         long whole = 0;
         long lastSize = 0;
         Instant lastTime = null;
         long torn = 0;
+        byte[] lastLineHash = Checkpoint.firstPrevious();
         try (LineReader reader = new LineReader(Files.newInputStream(file), MAX_LINE_BYTES)) {
             LineReader.Line line;
             while ((line = reader.next()) != null) {
@@ -90,6 +95,9 @@ public final class CheckpointFile implements AutoCloseable {
                     break;
                 }
                 whole += line.length() + 1;
+                if (line.bytes() != null) {
+                    lastLineHash = Checkpoint.lineHash(line.bytes());
+                }
                 Checkpoint checkpoint = parse(file, line);
                 if (checkpoint == null) {
                     continue;
@@ -111,7 +119,7 @@ public final class CheckpointFile implements AutoCloseable {
             LOG.warn("Audit checkpoint file {} ended in an incomplete line: cut {} bytes", file, torn);
         }
         entries.sort(Comparator.comparingLong(entry -> entry.checkpoint().size()));
-        return new CheckpointFile(file, FileIdentity.of(file), whole, lastSize, lastTime, entries);
+        return new CheckpointFile(file, FileIdentity.of(file), whole, lastSize, lastTime, lastLineHash, entries);
     }
 
     /**
@@ -194,16 +202,27 @@ public final class CheckpointFile implements AutoCloseable {
         }
     }
 
+    /** Returns the {@code prev} of the next checkpoint: the SHA-256 of the last durable line, or zeros for none. */
+    public byte[] nextPrevious() {
+        return lastLineHash.clone();
+    }
+
     /**
-     * Appends {@code checkpoint} and forces the file. After a failure the next call first reopens the file and cuts
-     * it back to its durable lines.
+     * Appends {@code checkpoint}, whose {@code prev} must be {@link #nextPrevious()}, and forces the file. After a
+     * failure the next call first reopens the file and cuts it back to its durable lines.
      */
     public void append(Checkpoint checkpoint) throws IOException {
+        if (!Arrays.equals(checkpoint.previous(), lastLineHash)) {
+            throw new IllegalArgumentException("checkpoint of " + checkpoint.size()
+                    + " records does not chain to the last line of " + file);
+        }
         checkFile();
         if (repairNeeded || channel == null) {
             reopen();
         }
-        byte[] line = (checkpoint.toLine() + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] text = checkpoint.toLine().getBytes(StandardCharsets.UTF_8);
+        byte[] line = Arrays.copyOf(text, text.length + 1);
+        line[text.length] = '\n';
         repairNeeded = true;
         ByteBuffer buffer = ByteBuffer.wrap(line);
         while (buffer.hasRemaining()) {
@@ -214,6 +233,7 @@ public final class CheckpointFile implements AutoCloseable {
         size += line.length;
         lastSize = checkpoint.size();
         lastTime = checkpoint.time();
+        lastLineHash = Checkpoint.lineHash(text);
     }
 
     private void reopen() throws IOException {
