@@ -1,16 +1,13 @@
 package dev.agentgateway.audit;
 
+import dev.agentgateway.audit.internal.CheckpointFile;
 import dev.agentgateway.audit.internal.Segments;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * The files of an audit directory as the verifier and the proof commands read them: segments
@@ -25,11 +22,9 @@ import java.util.regex.Pattern;
 record LogFiles(Path directory, List<Segments.Segment> segments, List<String> badNames, Path checkpoints, Path legacyLog) {
 
     /** Name of the checkpoint file. */
-    static final String CHECKPOINT_FILE_NAME = "checkpoints.log";
+    static final String CHECKPOINT_FILE_NAME = CheckpointFile.FILE_NAME;
     /** Name of the log file of the earlier single-file format. */
     static final String LEGACY_FILE_NAME = Segments.LEGACY_FILE_NAME;
-
-    private static final Pattern SEGMENT_LIKE = Pattern.compile("audit-.*\\.log");
 
     /**
      * Checks that {@code directory} exists and is a directory.
@@ -56,23 +51,9 @@ record LogFiles(Path directory, List<Segments.Segment> segments, List<String> ba
      */
     static LogFiles list(Path directory) throws IOException {
         requireDirectory(directory);
-        List<Segments.Segment> segments = new ArrayList<>();
-        List<String> badNames = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                long firstSequence = Segments.firstSequence(name);
-                if (firstSequence > 0) {
-                    segments.add(new Segments.Segment(entry, firstSequence));
-                } else if (SEGMENT_LIKE.matcher(name).matches()) {
-                    badNames.add(name);
-                }
-            }
-        }
-        segments.sort(Comparator.comparingLong(Segments.Segment::firstSequence));
-        badNames.sort(null);
+        Segments.Listing listing = Segments.listing(directory);
         Path legacy = directory.resolve(LEGACY_FILE_NAME);
-        return new LogFiles(directory, List.copyOf(segments), List.copyOf(badNames),
+        return new LogFiles(directory, listing.segments(), listing.misnamed(),
                 directory.resolve(CHECKPOINT_FILE_NAME), Files.exists(legacy) ? legacy : null);
     }
 

@@ -63,19 +63,39 @@ public final class Segments {
         return value >= 1 ? value : -1;
     }
 
+    /**
+     * The files of a directory named like segments.
+     *
+     * @param segments the segments, ordered by first seq
+     * @param misnamed names that start with {@code audit-} and end with {@code .log} but do not carry a valid first
+     *     seq in 20 digits, sorted
+     */
+    public record Listing(List<Segment> segments, List<String> misnamed) {
+    }
+
     /** Returns the segments in {@code directory}, ordered by first seq. Other files are left out. */
     public static List<Segment> list(Path directory) throws IOException {
+        return listing(directory).segments();
+    }
+
+    /** Returns the segments in {@code directory} and the other files named like segments. */
+    public static Listing listing(Path directory) throws IOException {
         List<Segment> segments = new ArrayList<>();
+        List<String> misnamed = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX)) {
             for (Path entry : entries) {
-                long first = firstSequence(entry.getFileName().toString());
+                String name = entry.getFileName().toString();
+                long first = firstSequence(name);
                 if (first > 0) {
                     segments.add(new Segment(entry, first));
+                } else {
+                    misnamed.add(name);
                 }
             }
         }
         segments.sort(Comparator.comparingLong(Segment::firstSequence));
-        return segments;
+        misnamed.sort(null);
+        return new Listing(List.copyOf(segments), List.copyOf(misnamed));
     }
 
     /**
