@@ -21,8 +21,11 @@ import java.util.stream.Collectors;
  * @param fileExists whether the file exists
  * @param badLine line of the first bad checkpoint, or 0
  * @param problem what is wrong with it, or {@code null}
+ * @param incompleteTail length of an incomplete last line, which is not checked, or -1 when the file ends with a
+ *     whole line
  */
-record CheckpointLines(List<Checkpoint> checkpoints, boolean fileExists, long badLine, String problem) {
+record CheckpointLines(List<Checkpoint> checkpoints, boolean fileExists, long badLine, String problem,
+        long incompleteTail) {
 
     /** Maximum length of a checkpoint line, in bytes; checkpoints are about 250 bytes long. */
     static final int MAX_LINE_BYTES = 4096;
@@ -34,28 +37,30 @@ record CheckpointLines(List<Checkpoint> checkpoints, boolean fileExists, long ba
     static CheckpointLines read(Path file, List<AuditPublicKey> keys) throws IOException {
         List<Checkpoint> checkpoints = new ArrayList<>();
         if (!Files.exists(file)) {
-            return new CheckpointLines(checkpoints, false, 0, null);
+            return new CheckpointLines(checkpoints, false, 0, null, -1);
         }
         byte[] previousLine = Checkpoint.firstPrevious();
         try (LineReader reader = new LineReader(Files.newInputStream(file), MAX_LINE_BYTES)) {
             for (LineReader.Line line = reader.next(); line != null; line = reader.next()) {
+                if (!line.terminated()) {
+                    // Only the last line can lack its newline: a checkpoint being written, or one a crash or a
+                    // failed write cut short. The writer removes it before it writes the next one.
+                    return new CheckpointLines(checkpoints, true, 0, null, line.length());
+                }
                 String problem = checkpointProblem(line, keys, checkpoints, previousLine);
                 if (problem != null) {
-                    return new CheckpointLines(checkpoints, true, line.number(), problem);
+                    return new CheckpointLines(checkpoints, true, line.number(), problem, -1);
                 }
                 previousLine = Checkpoint.lineHash(line.bytes());
             }
         }
-        return new CheckpointLines(checkpoints, true, 0, null);
+        return new CheckpointLines(checkpoints, true, 0, null, -1);
     }
 
     private static String checkpointProblem(LineReader.Line line, List<AuditPublicKey> keys,
             List<Checkpoint> accepted, byte[] previousLine) {
         if (line.bytes() == null) {
             return "line is " + line.length() + " bytes long (maximum: " + MAX_LINE_BYTES + ")";
-        }
-        if (!line.terminated()) {
-            return "last line is incomplete (" + line.length() + " bytes without a newline)";
         }
         Checkpoint checkpoint;
         try {
@@ -92,7 +97,8 @@ record CheckpointLines(List<Checkpoint> checkpoints, boolean fileExists, long ba
                     + " removed";
         }
         return found + " (expected: " + HexFormat.of().formatHex(previousLine) + ", the SHA-256 of line "
-                + (lineNumber - 1) + "): a checkpoint line was removed before it, or the lines were reordered";
+                + (lineNumber - 1) + "): a checkpoint line was removed before it, line " + (lineNumber - 1)
+                + " was replaced, or the lines were reordered";
     }
 
     private static String signatureProblem(Checkpoint checkpoint, List<AuditPublicKey> keys) {

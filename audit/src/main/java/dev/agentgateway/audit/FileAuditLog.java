@@ -475,6 +475,14 @@ public final class FileAuditLog implements AuditLog {
         long size = tree.size();
         Instant time = nextTime();
         try {
+            ioLock.lock();
+            try {
+                // Another process may have taken the directory over after its lock file was deleted; its files
+                // must not be touched.
+                checkOpenFiles();
+            } finally {
+                ioLock.unlock();
+            }
             checkpoints.append(Checkpoint.sign(key, size, tree.root(), time, checkpoints.nextPrevious()));
         } catch (IOException | RuntimeException e) {
             checkpointRetryMillis = clock.millis() + CHECKPOINT_RETRY_MILLIS;
@@ -580,14 +588,22 @@ public final class FileAuditLog implements AuditLog {
     }
 
     /**
-     * Checks that the lock file, the current segment and the checkpoint file are still the files this log opened.
-     * Records are then never acknowledged into a deleted or moved file, or next to another process's log, and
-     * checkpoints keep covering them. Costs three {@code stat}s.
+     * Checks that the lock file, the current segment and the checkpoint file are still the files this log opened,
+     * and that the segment has the size this log wrote. Records are then never acknowledged into a deleted, moved
+     * or cut file, or next to another process's log, and checkpoints keep covering them. Costs three {@code stat}s
+     * and one {@code fstat}.
      */
     private void checkOpenFiles() throws IOException {
         lockIdentity.check("audit lock file");
         if (current != null) {
             current.identity.check("audit segment");
+            // After a failed write, the repair that follows checks the size and cuts what the failure left.
+            long found = repairNeeded ? current.size : current.channel.size();
+            if (found != current.size) {
+                throw new IOException("audit segment " + current.segment.path() + " is " + found + " bytes, but this"
+                        + " log wrote " + current.size + " bytes to it: another process changed it while the log"
+                        + " was open. Run audit verify on " + directory + ", then restart the gateway");
+            }
         }
         checkpoints.checkFile();
     }

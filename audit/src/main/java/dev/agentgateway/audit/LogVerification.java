@@ -335,6 +335,12 @@ final class LogVerification {
                     .append(" bytes, which was not checked: a write in progress, or one cut short by a crash,"
                             + " which the gateway removes when it next opens the log. ");
         }
+        if (lines.incompleteTail() >= 0) {
+            text.append(AuditVerifier.CHECKPOINT_FILE_NAME).append(" ends with an incomplete line of ")
+                    .append(lines.incompleteTail()).append(" bytes, which was not checked: a checkpoint being"
+                            + " written, or one cut short by a crash or a failed write, which the gateway removes"
+                            + " before it writes the next checkpoint. ");
+        }
         if (records == 0) {
             text.append("The log contains no records. ");
         } else if (coveredRecords() < records) {

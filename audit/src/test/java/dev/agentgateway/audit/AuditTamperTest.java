@@ -226,6 +226,30 @@ class AuditTamperTest {
     }
 
     @Test
+    void replacedCheckpointLineNamedByLineAfterIt() throws IOException {
+        List<String> lines = lines(checkpointFile());
+        Checkpoint original = Checkpoint.parse(lines.get(1));
+        byte[] root = original.root();
+        root[0] ^= 1;
+        lines.set(1, Checkpoint.sign(KEY, original.size(), root, original.time(), original.previous()).toLine());
+        Files.write(checkpointFile(), lines, StandardCharsets.UTF_8);
+
+        assertBadCheckpoint(verify(), 3, "line 2 was replaced");
+    }
+
+    @Test
+    void incompleteLastCheckpointLineIsNoted() throws IOException {
+        String last = lines(checkpointFile()).get(RECORDS / 4 - 1);
+        Files.writeString(checkpointFile(), last.substring(0, 40), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+
+        VerificationResult result = verify();
+
+        assertThat(result.valid()).as(result.summary()).isTrue();
+        assertThat(result.coveredRecords()).isEqualTo(RECORDS);
+        assertThat(result.limitation()).contains("checkpoints.log ends with an incomplete line of 40 bytes");
+    }
+
+    @Test
     void droppedFirstCheckpointLineNamed() throws IOException {
         List<String> lines = lines(checkpointFile());
         Files.write(checkpointFile(), lines.subList(1, lines.size()), StandardCharsets.UTF_8);

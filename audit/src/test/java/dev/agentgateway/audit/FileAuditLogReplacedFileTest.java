@@ -10,9 +10,11 @@ import dev.agentgateway.audit.FaultyChannel.Fault;
 import dev.agentgateway.config.AuditConfig;
 import dev.agentgateway.config.SigningKeyConfig;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +27,14 @@ class FileAuditLogReplacedFileTest {
 
     @TempDir
     Path root;
+
+    private final CountDownLatch firstCheckpoint = new CountDownLatch(1);
+    private final CommitObserver signalFirstCheckpoint = new CommitObserver() {
+        @Override
+        public void checkpointWritten(long treeSize) {
+            firstCheckpoint.countDown();
+        }
+    };
 
     private Path directory() {
         return root.resolve("audit");
@@ -128,14 +138,7 @@ class FileAuditLogReplacedFileTest {
     void movedCheckpointFileFailsAppendsUntilRestored() throws IOException, InterruptedException {
         Path checkpoints = directory().resolve(FileAuditLog.CHECKPOINT_FILE_NAME);
         Path aside = root.resolve("checkpoints-aside.log");
-        CountDownLatch firstCheckpoint = new CountDownLatch(1);
-        CommitObserver observer = new CommitObserver() {
-            @Override
-            public void checkpointWritten(long treeSize) {
-                firstCheckpoint.countDown();
-            }
-        };
-        try (FileAuditLog log = AuditFixtures.open(checkpointEvery(1), CLOCK, FaultyChannel::openAppend, observer)) {
+        try (FileAuditLog log = AuditFixtures.open(checkpointEvery(1), CLOCK, FaultyChannel::openAppend, signalFirstCheckpoint)) {
             log.append(decision("req-1"));
             assertThat(firstCheckpoint.await(30, TimeUnit.SECONDS)).as("checkpoint of record 1").isTrue();
             Files.move(checkpoints, aside);
@@ -185,6 +188,78 @@ class FileAuditLogReplacedFileTest {
                     .contains("Audit checkpoint of 2 records written").contains("after earlier failures"));
         }
         assertCheckpointsCoverAll(3);
+    }
+
+    @Test
+    void staleLogKeepsSuccessorCheckpoints() throws IOException {
+        AuditFixtures.writeLog(directory(), 2);
+        AuditConfig config = checkpointEvery(2);
+        try (FileAuditLog first = AuditFixtures.open(config, CLOCK, FaultyChannel::openAppend, CommitObserver.NONE)) {
+            first.append(decision("req-3"));
+            Files.delete(directory().resolve(FileAuditLog.LOCK_FILE_NAME));
+
+            try (FileAuditLog second = AuditFixtures.open(config, CLOCK, FaultyChannel::openAppend,
+                    CommitObserver.NONE)) {
+                second.append(decision("req-4"));
+            }
+            assertThatThrownBy(() -> first.append(decision("req-5")))
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("audit lock file");
+        }
+
+        assertCheckpointsCoverAll(4);
+    }
+
+    @Test
+    void truncatedSegmentFailsAppends() throws IOException {
+        try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
+            log.append(decision("req-1"));
+            log.append(decision("req-2"));
+            long written = Files.size(segment());
+            try (FileChannel channel = FileChannel.open(segment(), StandardOpenOption.WRITE)) {
+                channel.truncate(written - 10);
+            }
+
+            assertThatThrownBy(() -> log.append(decision("req-3")))
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("audit segment " + segment() + " is " + (written - 10) + " bytes, but this"
+                            + " log wrote " + written + " bytes");
+            assertThatThrownBy(log::checkWritable)
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("another process changed it");
+        }
+    }
+
+    @Test
+    void foreignSegmentLineFailsAppends() throws IOException {
+        try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
+            log.append(decision("req-1"));
+            Files.writeString(segment(), "{\"seq\":2}\n", StandardOpenOption.APPEND);
+
+            assertThatThrownBy(() -> log.append(decision("req-2")))
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("another process changed it");
+        }
+        assertThat(Files.readAllLines(segment())).as("the foreign line is kept").hasSize(2)
+                .last().isEqualTo("{\"seq\":2}");
+    }
+
+    @Test
+    void foreignCheckpointLineFailsAppends() throws IOException, InterruptedException {
+        Path checkpoints = directory().resolve(FileAuditLog.CHECKPOINT_FILE_NAME);
+        try (FileAuditLog log = AuditFixtures.open(checkpointEvery(1), CLOCK, FaultyChannel::openAppend, signalFirstCheckpoint)) {
+            log.append(decision("req-1"));
+            assertThat(firstCheckpoint.await(30, TimeUnit.SECONDS)).as("checkpoint of record 1").isTrue();
+            Files.writeString(checkpoints, "{}\n", StandardOpenOption.APPEND);
+            // The batch is durable; the checkpoint after it finds the file changed and is not written.
+            log.append(decision("req-2"));
+
+            assertThatThrownBy(() -> log.append(decision("req-3")))
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("audit checkpoint file " + checkpoints)
+                    .hasMessageContaining("another process changed it");
+        }
+        assertThat(Files.readAllLines(checkpoints)).as("the foreign line is kept").last().isEqualTo("{}");
     }
 
     private AuditConfig checkpointEvery(long records) {

@@ -48,7 +48,10 @@ public final class CheckpointFile implements AutoCloseable {
     private volatile FileIdentity identity;
     /** Bytes of durable checkpoint lines. */
     private long size;
+    /** Whether a write failed since the last durable line, so bytes after {@link #size} may be this log's own. */
     private boolean repairNeeded;
+    /** Whether a cut was logged at warn level since the last successful append. */
+    private boolean cutReported;
     private long lastSize;
     private Instant lastTime;
     /** SHA-256 of the last durable line, the {@code prev} of the next checkpoint. */
@@ -219,6 +222,8 @@ public final class CheckpointFile implements AutoCloseable {
         checkFile();
         if (repairNeeded || channel == null) {
             reopen();
+        } else if (channel.size() != size) {
+            throw changedSize(channel.size());
         }
         byte[] text = checkpoint.toLine().getBytes(StandardCharsets.UTF_8);
         byte[] line = Arrays.copyOf(text, text.length + 1);
@@ -234,6 +239,13 @@ public final class CheckpointFile implements AutoCloseable {
         lastSize = checkpoint.size();
         lastTime = checkpoint.time();
         lastLineHash = Checkpoint.lineHash(text);
+        cutReported = false;
+    }
+
+    private IOException changedSize(long found) {
+        return new IOException("audit checkpoint file " + file + " is " + found + " bytes, but this log wrote "
+                + size + " bytes of checkpoints to it: another process changed it while the log was open; stop that"
+                + " process, run audit verify, and restore the file or restart the gateway");
     }
 
     private void reopen() throws IOException {
@@ -246,14 +258,14 @@ public final class CheckpointFile implements AutoCloseable {
                 StandardOpenOption.APPEND), ownerOnly(file));
         try {
             long found = opened.size();
-            if (found < size) {
-                throw new IOException("audit checkpoint file " + file + " is " + found + " bytes, shorter than the "
-                        + size + " bytes of checkpoints written, so it was removed or changed while the log was"
-                        + " open; restore it or restart the gateway");
+            if (found < size || (found > size && !repairNeeded)) {
+                // Only bytes after a failed write of this log's own may be cut. Other bytes come from another
+                // process, and audit verify must see them.
+                throw changedSize(found);
             }
             if (found > size) {
                 opened.truncate(size);
-                LOG.warn("Audit checkpoint file {}: cut {} bytes left by a failed write", file, found - size);
+                reportCut(found - size);
             }
             opened.force(true);
             identity = FileIdentity.of(file);
@@ -278,8 +290,28 @@ public final class CheckpointFile implements AutoCloseable {
         };
     }
 
+    private void reportCut(long bytes) {
+        if (cutReported) {
+            LOG.debug("Audit checkpoint file {}: cut {} bytes left by a failed write", file, bytes);
+            return;
+        }
+        cutReported = true;
+        LOG.warn("Audit checkpoint file {}: cut {} bytes left by a failed write; later cuts before the next"
+                + " checkpoint is written are logged at debug level", file, bytes);
+    }
+
+    /** Cuts what a failed write left after the last durable line, when it can, and closes the file. */
     @Override
     public void close() throws IOException {
+        if (repairNeeded) {
+            try {
+                reopen();
+                repairNeeded = false;
+            } catch (IOException e) {
+                LOG.warn("Audit checkpoint file {}: could not cut what a failed write left after {} bytes; the next"
+                        + " open cuts it: {}", file, size, e.toString());
+            }
+        }
         if (channel != null) {
             channel.close();
         }
