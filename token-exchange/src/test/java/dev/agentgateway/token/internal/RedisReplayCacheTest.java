@@ -163,6 +163,8 @@ class RedisReplayCacheTest {
             redis.start();
             awaitTrue(cache::isAvailable);
             assertThatCode(() -> cache.markAsUsed(THUMBPRINT, JTI, clock.instant())).doesNotThrowAnyException();
+            // The thread that finds Redis reachable again sets the state first and logs after, so wait for the line.
+            awaitTrue(() -> !log.messages(Level.INFO).isEmpty());
             assertThat(log.messages(Level.INFO)).hasSize(1);
         }
     }
@@ -184,7 +186,7 @@ class RedisReplayCacheTest {
         }
     }
 
-    /** Polls {@code condition} until it holds; fails after 30 s. Only waits for Redis to come back. */
+    /** Polls {@code condition} until it holds; fails after 30 s. Only waits for Redis or its log lines. */
     static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
