@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A Redis replay cache that stops replying must not stall requests that never use it. The replay check of a
  * proxied call waits up to {@code command-timeout} for Redis. While it waits on a Netty event loop, every other
  * connection served by that loop waits too, including {@code /.well-known/jwks.json}, which needs no replay check.
- * The test stops the Redis process with SIGSTOP, so the TCP connection stays open and commands time out.
+ * The test stops the Redis process with SIGSTOP, so the TCP connection stays open and commands wait for a reply
+ * until SIGCONT.
  */
 @Timeout(180)
 class StalledReplayCacheEndToEndTest {
