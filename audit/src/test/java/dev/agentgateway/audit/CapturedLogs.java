@@ -18,11 +18,17 @@ final class CapturedLogs implements AutoCloseable {
         logger.addAppender(appender);
     }
 
+    /**
+     * Returns the formatted messages logged at {@code level}, oldest first. The log's writer thread may still be
+     * logging, and the appender adds to its list while holding its own lock, so the list is read under that lock.
+     */
     List<String> messages(Level level) {
-        return appender.list.stream()
-                .filter(event -> event.getLevel() == level)
-                .map(ILoggingEvent::getFormattedMessage)
-                .toList();
+        synchronized (appender) {
+            return appender.list.stream()
+                    .filter(event -> event.getLevel() == level)
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
+        }
     }
 
     @Override

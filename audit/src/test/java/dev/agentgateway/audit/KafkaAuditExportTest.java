@@ -8,7 +8,8 @@ import dev.agentgateway.config.AuditConfig;
 import dev.agentgateway.config.AuditKafkaConfig;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -171,13 +172,11 @@ class KafkaAuditExportTest {
 
     @Test
     void unreachableKafkaOnlyGrowsLag() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
-        AuditKafkaConfig config = new AuditKafkaConfig(List.of("127.0.0.1:" + closedPort), topic, FAST_FAILURE);
-        try (FileAuditLog log = openLog();
+        try (Socket closedPort = bindWithoutListening();
+                FileAuditLog log = openLog();
                 CapturedLogs logs = new CapturedLogs()) {
+            AuditKafkaConfig config = new AuditKafkaConfig(List.of("127.0.0.1:" + closedPort.getLocalPort()), topic,
+                    FAST_FAILURE);
             appendDecisions(log, 5);
             try (KafkaAuditExport export =
                     KafkaAuditExport.start(config, auditDirectory, log::lastDurableSequence, AuditFixtures.CLOCK)) {
@@ -219,6 +218,17 @@ class KafkaAuditExportTest {
                     .hasMessageContaining(KafkaAuditExport.STATE_FILE_NAME)
                     .hasMessageContaining("delete it");
         }
+    }
+
+    /**
+     * Returns a socket bound to a loopback port without listening, so connections to the port are refused. While
+     * it is open the system assigns the port to no socket that requests an ephemeral port, unlike a port closed
+     * before use.
+     */
+    private static Socket bindWithoutListening() throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        return socket;
     }
 
     /** Opens a log whose segments hold a few records each, so exports cross segment boundaries. */

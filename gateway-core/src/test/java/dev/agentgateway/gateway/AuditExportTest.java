@@ -6,8 +6,10 @@ import dev.agentgateway.config.AuditConfig;
 import dev.agentgateway.config.AuditKafkaConfig;
 import dev.agentgateway.config.ConfigLoader;
 import dev.agentgateway.config.GatewayConfig;
+import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,14 +46,17 @@ class AuditExportTest {
     Path directory;
 
     private final HttpClient http = HttpClient.newHttpClient();
+    /**
+     * A socket bound to the broker port but not listening, so connections to it are refused. While it is open the
+     * system assigns the port to no socket that requests an ephemeral port, unlike a port closed before use.
+     */
+    private Socket closedPort;
     private GatewayServer gateway;
 
     @BeforeEach
     void startGateway() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
+        closedPort = new Socket();
+        closedPort.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         Path configFile = Files.writeString(directory.resolve("gateway.yaml"), """
                 listeners:
                   agent: 127.0.0.1:0
@@ -65,8 +70,8 @@ class AuditExportTest {
                 """.formatted(directory.resolve("audit")));
         GatewayConfig loaded = ConfigLoader.load(configFile);
         AuditConfig audit = loaded.audit();
-        AuditKafkaConfig kafka = new AuditKafkaConfig(List.of("127.0.0.1:" + closedPort), "agent-gateway-audit",
-                FAST_FAILURE);
+        AuditKafkaConfig kafka = new AuditKafkaConfig(List.of("127.0.0.1:" + closedPort.getLocalPort()),
+                "agent-gateway-audit", FAST_FAILURE);
         AuditConfig withExport = new AuditConfig(audit.directory(), audit.segmentMaxBytes(), audit.segmentMaxAge(),
                 audit.checkpointEveryRecords(), audit.checkpointInterval(), audit.signingKey(),
                 audit.maxPendingRecords(), kafka);
@@ -77,8 +82,11 @@ class AuditExportTest {
     }
 
     @AfterEach
-    void stopGateway() {
-        gateway.close();
+    void stopGateway() throws IOException {
+        if (gateway != null) {
+            gateway.close();
+        }
+        closedPort.close();
     }
 
     @Test

@@ -30,9 +30,12 @@ public final class CapturedLogs implements AutoCloseable {
     }
 
 
-    /** Returns the formatted messages logged at {@code level}, oldest first. */
+    /**
+     * Returns the formatted messages logged at {@code level}, oldest first. Other threads may still be logging, and
+     * the appender adds to its list while holding its own lock, so the list is read under that lock.
+     */
     public List<String> messages(Level level) {
-        synchronized (appender.list) {
+        synchronized (appender) {
             return appender.list.stream()
                     .filter(event -> event.getLevel() == level)
                     .map(ILoggingEvent::getFormattedMessage)

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,19 +50,20 @@ class ListenerBindTest {
 
     @Test
     void adminPortInUseClosesWhatStarted() throws Exception {
-        int agentPort = freePort();
-        int samplePort = freePort();
-        try (ServerSocket held = holdPort(); CapturedLogs logs = new CapturedLogs()) {
-            GatewayConfig config = config(agentPort, held.getLocalPort(), samplePort);
+        try (Socket agentPort = reservePort();
+                Socket samplePort = reservePort();
+                ServerSocket held = holdPort();
+                CapturedLogs logs = new CapturedLogs()) {
+            GatewayConfig config = config(agentPort.getLocalPort(), held.getLocalPort(), samplePort.getLocalPort());
 
             assertThatThrownBy(() -> GatewayServer.start(config))
                     .isInstanceOf(ListenerBindException.class)
                     .hasMessageStartingWith("admin listener 127.0.0.1:" + held.getLocalPort() + ": ")
                     .hasMessageEndingWith("(set listeners.admin in the configuration)");
             assertThat(logs.messages(Level.INFO)).doesNotContain("Agent gateway stopped");
+            assertBindable(agentPort.getLocalPort());
+            assertBindable(samplePort.getLocalPort());
         }
-        assertBindable(agentPort);
-        assertBindable(samplePort);
         try (FileAuditLog reopened = FileAuditLog.open(directory.resolve("audit"), Clock.systemUTC())) {
             assertThat(reopened.directory()).isDirectory();
         }
@@ -89,15 +91,22 @@ class ListenerBindTest {
         return new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     }
 
-    /** Returns a port that was free a moment ago. Another process could take it before the test binds it. */
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = holdPort()) {
-            return socket.getLocalPort();
-        }
+    /**
+     * Returns a socket bound to a free loopback port with SO_REUSEADDR but not listening. The system then assigns the
+     * port to no socket that requests an ephemeral port, while a listener that also sets SO_REUSEADDR, as the
+     * gateway's do, can still bind it. A port closed before use could be given to another process first.
+     */
+    private static Socket reservePort() throws IOException {
+        Socket socket = new Socket();
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        return socket;
     }
 
+    /** Checks that nothing listens on {@code port} any more, by listening on it with SO_REUSEADDR. */
     private static void assertBindable(int port) throws IOException {
         try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             assertThat(socket.getLocalPort()).isEqualTo(port);
         }

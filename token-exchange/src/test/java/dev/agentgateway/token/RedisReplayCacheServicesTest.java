@@ -118,12 +118,16 @@ class RedisReplayCacheServicesTest {
             assertThatThrownBy(() -> fixture.exchange().exchange(fixture.request(fixture.form())))
                     .satisfies(e -> assertCode(e, OAuthErrorCode.TEMPORARILY_UNAVAILABLE));
             assertThat(fixture.services.replayCacheAvailable()).isFalse();
+            // Whichever thread notices a change of state (a request or the background PING) sets the state first
+            // and logs after, so the test waits for the line before it counts.
+            awaitLogLine(log, Level.ERROR);
             assertThat(log.messages(Level.ERROR)).singleElement().asString()
                     .contains("redis://127.0.0.1:" + redis.port() + "/0");
             assertThat(log.messages(Level.INFO)).isEmpty();
 
             redis.start();
             awaitReplayCache(fixture.services);
+            awaitLogLine(log, Level.INFO);
             assertThat(log.messages(Level.INFO)).hasSize(1);
             VerifiedCall call = fixture.authenticate(token, fixture.resourceProof("GET", OPS_QUEUES, token));
             assertThat(call.principal().subject()).isEqualTo("alice");
@@ -172,6 +176,15 @@ class RedisReplayCacheServicesTest {
         String wrongKey = Fixture.sign(Fixture.proofHeader(fixture.proofKey, JWSAlgorithm.ES256),
                 Fixture.proofClaims("GET", OPS_QUEUES.toString(), fixture.now, token).build(), otherKey);
         return List.of(unsigned, forged, wrongKey);
+    }
+
+    /** Polls until {@code log} has a line at {@code level}; fails after 30 s. */
+    static void awaitLogLine(LogCapture log, Level level) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (log.messages(level).isEmpty()) {
+            assertThat(System.nanoTime()).as("no %s line after 30 s", level).isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 
     /** Polls until the replay cache responds again; fails after 30 s. Only waits for the restarted Redis. */

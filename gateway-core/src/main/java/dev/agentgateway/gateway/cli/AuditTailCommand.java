@@ -7,6 +7,7 @@ import dev.agentgateway.audit.AuditRecords;
 import dev.agentgateway.config.ConfigException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,6 +84,12 @@ final class AuditTailCommand implements Callable<Integer> {
                 out.flush();
             } while (follow && waitForMore());
         } catch (IOException e) {
+            if (follow && e instanceof ClosedByInterruptException) {
+                // An interrupt ends --follow. One that arrives during a read closes the log's file channel instead
+                // of ending the wait, and the thread stays interrupted in both cases.
+                out.flush();
+                return 0;
+            }
             err.println("reading the audit log in " + logDirectory + " failed: " + e.getMessage());
             return 1;
         }

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -153,7 +154,9 @@ class AgentGatewayCommandTest {
         Path config = Files.writeString(directory.resolve("gateway.yaml"), ROTATION_CONFIG);
         out.getBuffer().setLength(0);
 
+        Instant before = Instant.now();
         assertThat(run("keys", "rotate", "--config", config.toString())).as(err.toString()).isZero();
+        Instant after = Instant.now();
 
         JWKSet stored = JWKSet.parse(Files.readString(keyFile));
         String newKeyId = stored.getKeys().get(0).getKeyID();
@@ -166,7 +169,10 @@ class AgentGatewayCommandTest {
         assertThat(lines[0]).isEqualTo("new EdDSA signing key " + newKeyId + " in " + keyFile);
         assertThat(lines[1]).startsWith("retired signing key " + oldKeyId + " is published and accepted until ");
         Instant deadline = Instant.parse(lines[1].substring(lines[1].lastIndexOf(' ') + 1));
-        assertThat(deadline).isBetween(Instant.now().plusSeconds(60), Instant.now().plusSeconds(70));
+        // The command reads the system clock, so the deadline lies within the command's run plus the retention:
+        // the capability lifetime (60 s, longer than the Txn-Token's 30 s) plus the clock skew (5 s).
+        assertThat(deadline).isBetween(before.plusSeconds(65).truncatedTo(ChronoUnit.SECONDS),
+                after.plusSeconds(65));
     }
 
     @Test

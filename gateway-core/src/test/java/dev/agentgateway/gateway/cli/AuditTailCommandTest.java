@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
@@ -158,8 +159,29 @@ class AuditTailCommandTest {
         assertThat(exit.get()).isZero();
     }
 
+    @Test
+    void tailFollowEndsOnInterruptDuringRead() throws Exception {
+        writeRecords(decision("alice (https://idp)", "ops", "allow"));
+
+        // Interrupted before the first read, the log's file channel is closed by the read itself, as it is when an
+        // interrupt arrives while a read runs rather than during the wait between reads.
+        Thread.currentThread().interrupt();
+        int exit;
+        try {
+            exit = run("audit", "tail", "--follow", "--directory", directory.toString());
+        } finally {
+            assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+        }
+
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(err.toString()).isEmpty();
+    }
+
+    /** Polls the output until it contains {@code text}; fails after 30 s, which only a broken tail reaches. */
     private void awaitOutput(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!out.toString().contains(text)) {
+            assertThat(System.nanoTime() - deadline).as("output after 30 s without %s: %s", text, out).isNegative();
             Thread.sleep(20);
         }
     }

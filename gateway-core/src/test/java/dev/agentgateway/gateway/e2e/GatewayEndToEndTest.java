@@ -27,7 +27,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
@@ -58,6 +59,11 @@ class GatewayEndToEndTest {
     Path directory;
 
     private RecordingBackend backend;
+    /**
+     * Bound to the down route's backend port without listening, so connections to it are refused. While it is open
+     * the system assigns the port to no socket that requests an ephemeral port, unlike a port closed before use.
+     */
+    private Socket deadBackend;
     private TestIdentityProvider humans;
     private TestIdentityProvider agents;
     private GatewayServer gateway;
@@ -70,7 +76,9 @@ class GatewayEndToEndTest {
         humans = new TestIdentityProvider("https://idp.example.test");
         agents = new TestIdentityProvider("https://agents.example.test");
         Path configFile = directory.resolve("gateway.yaml");
-        Files.writeString(configFile, configYaml(backend.port(), unusedPort()));
+        deadBackend = new Socket();
+        deadBackend.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        Files.writeString(configFile, configYaml(backend.port(), deadBackend.getLocalPort()));
         gateway = GatewayServer.start(withUnprintableAudience(ConfigLoader.load(configFile), "misconfigured"));
         agent = new AgentClient(gateway.publicOrigin());
     }
@@ -91,9 +99,12 @@ class GatewayEndToEndTest {
     }
 
     @AfterEach
-    void stopGateway() {
+    void stopGateway() throws IOException {
         closeGateway();
         backend.close();
+        if (deadBackend != null) {
+            deadBackend.close();
+        }
     }
 
     private String configYaml(int backendPort, int deadPort) {
@@ -153,13 +164,6 @@ class GatewayEndToEndTest {
                       paths: ["**"]
                       scope: down.read
                 """.formatted(backendPort, deadPort);
-    }
-
-    /** Returns a loopback port nothing listens on: bound once to pick it, then released. */
-    private static int unusedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private String aliceToken(String tool, String scope) throws Exception {

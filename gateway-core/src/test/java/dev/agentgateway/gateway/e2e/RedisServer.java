@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,32 +22,53 @@ import java.util.concurrent.TimeUnit;
  */
 final class RedisServer implements AutoCloseable {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+    /** Bound on a start, reached only when {@code redis-server} cannot start. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final Path executable;
     private final Path directory;
+    /**
+     * Bound to the port with SO_REUSEADDR but not listening, from before the first start until {@link #close}. The
+     * system then assigns the port to no socket that requests an ephemeral port, so no other process takes it while the
+     * server is stopped, while {@code redis-server}, which also sets SO_REUSEADDR, can still listen on it.
+     */
+    private final Socket portReservation;
     private final int port;
     private Process process;
 
-    private RedisServer(Path executable, Path directory, int port) {
+    private RedisServer(Path executable, Path directory, Socket portReservation) {
         this.executable = executable;
         this.directory = directory;
-        this.port = port;
+        this.portReservation = portReservation;
+        this.port = portReservation.getLocalPort();
     }
 
     /** Starts {@code redis-server} on a free loopback port, working in {@code directory}. */
     static RedisServer start(Path directory) throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
+        Path executable = findExecutable();
+        Socket portReservation = new Socket();
+        portReservation.setReuseAddress(true);
+        portReservation.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        RedisServer server = new RedisServer(executable, directory, portReservation);
+        try {
+            server.start();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            server.close();
+            throw e;
         }
-        RedisServer server = new RedisServer(findExecutable(), directory, port);
-        server.start();
         return server;
     }
 
     int port() {
         return port;
+    }
+
+    /** Returns the process id of the running server, for signals. */
+    long pid() {
+        if (process == null) {
+            throw new IllegalStateException("redis-server on port " + port + " is stopped");
+        }
+        return process.pid();
     }
 
     String uri() {
@@ -80,8 +100,12 @@ final class RedisServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        stop();
+    public void close() throws InterruptedException, IOException {
+        try {
+            stop();
+        } finally {
+            portReservation.close();
+        }
     }
 
     private void awaitPong() throws IOException, InterruptedException {

@@ -11,8 +11,6 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.agentgateway.config.ConfigLoader;
 import dev.agentgateway.gateway.CapturedLogs;
 import dev.agentgateway.gateway.GatewayServer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,10 +35,13 @@ class SharedReplayCacheEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String QUEUES = "/tools/ops/queues";
-    /** Bound on noticing an outage, which the failed replay check has already recorded. */
-    private static final Duration OUTAGE_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * Bound on noticing an outage, which the failed replay check has already recorded. Like the next bound, it is
+     * reached only when readiness is wrong, so it leaves a loaded machine plenty of time.
+     */
+    private static final Duration OUTAGE_TIMEOUT = Duration.ofSeconds(30);
     /** Bound on recovering, which waits for a reconnect (at most 1 s apart) and a PING (every 500 ms). */
-    private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(30);
 
     @TempDir
     Path directory;
@@ -60,12 +61,12 @@ class SharedReplayCacheEndToEndTest {
         backend = RecordingBackend.start();
         humans = new TestIdentityProvider("https://idp.example.test");
         agents = new TestIdentityProvider("https://agents.example.test");
-        int portA = freePort();
-        String origin = "http://127.0.0.1:" + portA;
+        // Replica A derives the origin from the port it was given, and replica B shares it.
         replicaA = GatewayServer.start(ConfigLoader.load(Files.writeString(directory.resolve("replica-a.yaml"),
-                configYaml(origin, portA, "a"))));
+                configYaml(null, "a"))));
+        String origin = replicaA.publicOrigin();
         replicaB = GatewayServer.start(ConfigLoader.load(Files.writeString(directory.resolve("replica-b.yaml"),
-                configYaml(origin, 0, "b"))));
+                configYaml(origin, "b"))));
         ECKey agentKey = new ECKeyGenerator(Curve.P_256).generate();
         agentAtA = new AgentClient(origin, baseUrl(replicaA), agentKey);
         agentAtB = new AgentClient(origin, baseUrl(replicaB), agentKey);
@@ -87,11 +88,12 @@ class SharedReplayCacheEndToEndTest {
         }
     }
 
-    private String configYaml(String origin, int agentPort, String replica) {
-        return """
-                public-origin: %s
+    /** Returns a replica's configuration; without {@code origin}, the replica derives it from its agent port. */
+    private String configYaml(String origin, String replica) {
+        String publicOrigin = origin == null ? "" : "public-origin: " + origin + "\n";
+        return publicOrigin + """
                 listeners:
-                  agent: 127.0.0.1:%d
+                  agent: 127.0.0.1:0
                   admin: 127.0.0.1:0
                 signing-key:
                   path: data/signing-key.jwk
@@ -128,7 +130,7 @@ class SharedReplayCacheEndToEndTest {
                       methods: [GET]
                       paths: ["queues"]
                       scope: ops.read
-                """.formatted(origin, agentPort, replica, redis.uri(), humans.issuer(), humans.publicJwks(),
+                """.formatted(replica, redis.uri(), humans.issuer(), humans.publicJwks(),
                 agents.issuer(), agents.publicJwks(), backend.port());
     }
 
@@ -233,11 +235,5 @@ class SharedReplayCacheEndToEndTest {
 
     private static String baseUrl(GatewayServer replica) {
         return "http://127.0.0.1:" + replica.agentAddress().getPort();
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -5,17 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.agentgateway.config.ConfigLoader;
+import dev.agentgateway.config.GatewayConfig;
+import dev.agentgateway.config.ReplayCacheConfig;
+import dev.agentgateway.config.TokenConfig;
 import dev.agentgateway.gateway.GatewayServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,19 +31,28 @@ import org.junit.jupiter.api.io.TempDir;
  * A Redis replay cache that stops replying must not stall requests that never use it. The replay check of a
  * proxied call waits up to {@code command-timeout} for Redis. While it waits on a Netty event loop, every other
  * connection served by that loop waits too, including {@code /.well-known/jwks.json}, which needs no replay check.
- * The test stops the Redis process with SIGSTOP, so the TCP connection stays open and commands time out.
+ * The test stops the Redis process with SIGSTOP, so the TCP connection stays open and commands wait for a reply
+ * until SIGCONT.
  */
-@Timeout(120)
+@Timeout(180)
 class StalledReplayCacheEndToEndTest {
 
     /** More stalled calls than Netty's default of two event loops per core has loops, up to 32 cores. */
     private static final int STALLED_CALLS = 64;
     private static final int UNRELATED_REQUESTS = 8;
+    /**
+     * Replay-check timeout, far above the configuration's 10 s maximum, so the stalled calls wait for the whole
+     * test. A gateway that blocked its event loops on them would then serve nothing else until Redis resumes,
+     * however slow the machine, instead of only until the checks time out.
+     */
+    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(10);
+    /** Bound on serving the unrelated requests, reached only when the stalled calls block them. */
+    private static final Duration UNRELATED_PATIENCE = Duration.ofSeconds(60);
 
     @TempDir
     Path directory;
 
-    private Process redis;
+    private RedisServer redis;
     private GatewayServer gateway;
     private RecordingBackend backend;
 
@@ -53,8 +60,7 @@ class StalledReplayCacheEndToEndTest {
     void stop() throws Exception {
         if (redis != null) {
             signal("CONT");
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
+            redis.close();
         }
         if (gateway != null) {
             gateway.close();
@@ -66,13 +72,7 @@ class StalledReplayCacheEndToEndTest {
 
     @Test
     void stalledRedisLeavesOtherRequestsServed() throws Exception {
-        int redisPort = freePort();
-        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no")
-                .redirectErrorStream(true)
-                .redirectOutput(directory.resolve("redis.log").toFile())
-                .start();
-        awaitRedis(redisPort);
+        redis = RedisServer.start(Files.createDirectories(directory.resolve("redis")));
         backend = RecordingBackend.start();
         TestIdentityProvider humans = new TestIdentityProvider("https://idp.example.test");
         Path config = Files.writeString(directory.resolve("gateway.yaml"), """
@@ -86,8 +86,7 @@ class StalledReplayCacheEndToEndTest {
                 tokens:
                   replay-cache:
                     type: redis
-                    uri: redis://127.0.0.1:%d/0
-                    command-timeout: 10s
+                    uri: %s/0
                 trusted-issuers:
                   - issuer: %s
                     audiences: [agent-gateway]
@@ -105,8 +104,8 @@ class StalledReplayCacheEndToEndTest {
                       methods: [GET]
                       paths: ["queues"]
                       scope: ops.read
-                """.formatted(redisPort, humans.issuer(), humans.publicJwks(), backend.port()));
-        gateway = GatewayServer.start(ConfigLoader.load(config));
+                """.formatted(redis.uri(), humans.issuer(), humans.publicJwks(), backend.port()));
+        gateway = GatewayServer.start(withCommandTimeout(ConfigLoader.load(config), COMMAND_TIMEOUT));
         String origin = gateway.publicOrigin();
         AgentClient agent = new AgentClient(origin, new ECKeyGenerator(Curve.P_256).generate());
         String token = agent.capabilityToken(humans.idToken("alice", List.of(), List.of("pwd")),
@@ -132,9 +131,8 @@ class StalledReplayCacheEndToEndTest {
         }
         boolean servedWhileRedisStalled;
         try {
-            // NOTE: the bound is half the command timeout, so a request served only after the stalled replay checks
-            // time out counts as stalled.
-            CompletableFuture.allOf(unrelated.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+            CompletableFuture.allOf(unrelated.toArray(CompletableFuture[]::new))
+                    .get(UNRELATED_PATIENCE.toSeconds(), TimeUnit.SECONDS);
             servedWhileRedisStalled = true;
         } catch (TimeoutException e) {
             servedWhileRedisStalled = false;
@@ -149,32 +147,19 @@ class StalledReplayCacheEndToEndTest {
                 .isTrue();
     }
 
+    /** Returns {@code config} with its Redis replay cache's command timeout set to {@code timeout}. */
+    private static GatewayConfig withCommandTimeout(GatewayConfig config, Duration timeout) {
+        ReplayCacheConfig.Redis redis = (ReplayCacheConfig.Redis) config.tokens().replayCache();
+        TokenConfig tokens = config.tokens();
+        TokenConfig stalling = new TokenConfig(tokens.capabilityLifetime(), tokens.proofMaxAge(), tokens.clockSkew(),
+                tokens.txnTokenLifetime(), tokens.nonces(),
+                new ReplayCacheConfig.Redis(redis.uri(), timeout, redis.keyPrefix()), tokens.verifiedTokenCacheSize());
+        return new GatewayConfig(config.source(), config.agentListener(), config.adminListener(),
+                config.publicOrigin(), config.routes(), config.trustedIssuers(), config.signingKey(), config.audit(),
+                stalling, config.policy(), config.sampleTool(), config.admin());
+    }
+
     private void signal(String name) throws IOException, InterruptedException {
         new ProcessBuilder("kill", "-" + name, Long.toString(redis.pid())).inheritIO().start().waitFor();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void awaitRedis(int port) throws InterruptedException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            try (Socket socket = new Socket("127.0.0.1", port)) {
-                OutputStream out = socket.getOutputStream();
-                out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                InputStream in = socket.getInputStream();
-                byte[] reply = in.readNBytes(7);
-                if (new String(reply, StandardCharsets.US_ASCII).startsWith("+PONG")) {
-                    return;
-                }
-            } catch (IOException e) {
-                // Not listening yet.
-            }
-            Thread.sleep(Duration.ofMillis(100).toMillis());
-        }
-        throw new IllegalStateException("redis-server did not start on port " + port);
     }
 }

@@ -26,9 +26,16 @@ public final class LogCapture implements AutoCloseable {
         return new LogCapture(source);
     }
 
-    /** Returns the formatted messages logged at exactly {@code level}, in order. */
-    public synchronized List<String> messages(Level level) {
-        return List.copyOf(appender.list).stream()
+    /**
+     * Returns the formatted messages logged at exactly {@code level}, in order. Client threads may still be logging,
+     * and the appender adds to its list while holding its own lock, so the list is copied under that lock.
+     */
+    public List<String> messages(Level level) {
+        List<ILoggingEvent> events;
+        synchronized (appender) {
+            events = List.copyOf(appender.list);
+        }
+        return events.stream()
                 .filter(event -> event.getLevel().equals(level))
                 .map(ILoggingEvent::getFormattedMessage)
                 .toList();

@@ -10,6 +10,10 @@ import dev.agentgateway.config.ReplayCacheConfig;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,13 +137,16 @@ class RedisReplayCacheTest {
     void slowRedisFailsClosed() throws Exception {
         ReplayCacheConfig.Redis config = new ReplayCacheConfig.Redis(redis.uri(), Duration.ofMillis(50), PREFIX);
         try (RedisReplayCache impatient = new RedisReplayCache(config, window, clock)) {
-            // Redis delays every client's commands for one second, so the 50 ms command timeout passes first.
-            inspector.clientPause(1000);
+            // Redis delays every client's write commands until the inspector ends the pause, so the 50 ms command
+            // timeout passes first however slowly this thread reaches the SET. The pause's own bound of 60 s is
+            // reached only when CLIENT UNPAUSE fails.
+            client("PAUSE", "60000", "WRITE");
 
             assertThatThrownBy(() -> impatient.markAsUsed(THUMBPRINT, JTI, clock.instant()))
                     .isInstanceOf(ReplayCacheUnavailableException.class)
                     .hasMessageContaining("timed out");
 
+            assertThat(client("UNPAUSE")).isEqualTo("OK");
             awaitTrue(impatient::isAvailable);
             assertThatCode(() -> impatient.markAsUsed(THUMBPRINT, "new-jti", clock.instant()))
                     .doesNotThrowAnyException();
@@ -163,6 +170,8 @@ class RedisReplayCacheTest {
             redis.start();
             awaitTrue(cache::isAvailable);
             assertThatCode(() -> cache.markAsUsed(THUMBPRINT, JTI, clock.instant())).doesNotThrowAnyException();
+            // The thread that finds Redis reachable again sets the state first and logs after, so wait for the line.
+            awaitTrue(() -> !log.messages(Level.INFO).isEmpty());
             assertThat(log.messages(Level.INFO)).hasSize(1);
         }
     }
@@ -184,7 +193,16 @@ class RedisReplayCacheTest {
         }
     }
 
-    /** Polls {@code condition} until it holds; fails after 30 s. Only waits for Redis to come back. */
+    /** Sends {@code CLIENT} with {@code arguments} on the inspector's connection and returns the status reply. */
+    private String client(String... arguments) {
+        CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8);
+        for (String argument : arguments) {
+            args.add(argument);
+        }
+        return inspector.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8), args);
+    }
+
+    /** Polls {@code condition} until it holds; fails after 30 s. Only waits for Redis or its log lines. */
     static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {

@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Starts a private {@code redis-server} on a free loopback port before each test and stops it after, with no
- * persistence and its files in a temporary directory. Tests may stop and restart it on the same port.
+ * persistence and its files in a temporary directory. Tests may stop and restart it on the same port: a socket keeps
+ * the port from before the first start until after the test, so no other process is given it in between.
  *
  * <p>A missing {@code redis-server} fails the test rather than skipping it, so the Redis replay cache is never left
  * untested by accident.
@@ -36,6 +36,11 @@ public final class RedisServerExtension implements BeforeEachCallback, AfterEach
 
     private Path executable;
     private Path directory;
+    /**
+     * Bound to the port with SO_REUSEADDR but not listening. The system then gives the port to no socket that asks
+     * for a free one, while {@code redis-server}, which also sets SO_REUSEADDR, can still listen on it.
+     */
+    private Socket portReservation;
     private int port;
     private Process process;
 
@@ -44,13 +49,18 @@ public final class RedisServerExtension implements BeforeEachCallback, AfterEach
         directory = null;
         executable = findExecutable();
         directory = Files.createTempDirectory("redis-test");
-        port = freePort();
+        portReservation = reservePort();
+        port = portReservation.getLocalPort();
         start();
     }
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
         stop();
+        if (portReservation != null) {
+            portReservation.close();
+            portReservation = null;
+        }
         if (directory == null) {
             return;
         }
@@ -150,9 +160,10 @@ public final class RedisServerExtension implements BeforeEachCallback, AfterEach
                 + " `apt-get install -y redis-server` on Debian, or run .ci/run, which installs it)");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+    private static Socket reservePort() throws IOException {
+        Socket socket = new Socket();
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        return socket;
     }
 }
