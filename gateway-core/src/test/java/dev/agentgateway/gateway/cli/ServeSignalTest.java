@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,9 @@ class ServeSignalTest {
                 .redirectErrorStream(true)
                 .start();
         List<String> output = new ArrayList<>();
+        // A child that never prints or never exits is killed, which ends its output, so the reads below return.
+        CompletableFuture<Void> watchdog = CompletableFuture.runAsync(process::destroyForcibly,
+                CompletableFuture.delayedExecutor(2 * EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS));
         try (BufferedReader lines = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             readUntil(lines, "Admin listener on", output);
@@ -45,8 +49,14 @@ class ServeSignalTest {
 
             readUntil(lines, null, output);
         } finally {
-            if (!process.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+            boolean exited = false;
+            try {
+                exited = process.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } finally {
+                watchdog.cancel(false);
+                if (!exited) {
+                    process.destroyForcibly();
+                }
             }
         }
         assertThat(process.exitValue()).as(String.join("\n", output)).isEqualTo(0);
