@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentgateway.audit.internal.LineReader;
 import dev.agentgateway.audit.internal.RecordCodec;
 import dev.agentgateway.audit.internal.RecordFormatException;
+import dev.agentgateway.audit.internal.RegularFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -127,7 +127,7 @@ public final class AuditProofs {
         }
         Segments.Segment last = files.segments().get(files.segments().size() - 1);
         long lines = 0;
-        try (InputStream in = Files.newInputStream(last.path());
+        try (InputStream in = RegularFiles.newInputStream(last.path(), "audit segment");
                 LineReader reader = new LineReader(in, RecordCodec.MAX_LINE_BYTES)) {
             for (LineReader.Line line = reader.next(); line != null && line.terminated(); line = reader.next()) {
                 lines++;
@@ -144,7 +144,7 @@ public final class AuditProofs {
             if (tree.size() == checkpoint.size()) {
                 break;
             }
-            try (InputStream in = Files.newInputStream(segment.path());
+            try (InputStream in = RegularFiles.newInputStream(segment.path(), "audit segment");
                     LineReader reader = new LineReader(in, RecordCodec.MAX_LINE_BYTES)) {
                 for (LineReader.Line line = reader.next(); line != null && tree.size() < checkpoint.size();
                         line = reader.next()) {

@@ -2,6 +2,7 @@ package dev.agentgateway.audit;
 
 import dev.agentgateway.audit.internal.RecordCodec;
 import dev.agentgateway.audit.internal.RecordFormatException;
+import dev.agentgateway.audit.internal.RegularFiles;
 import dev.agentgateway.audit.internal.Segments;
 import dev.agentgateway.audit.internal.Segments.Segment;
 import java.io.Closeable;
@@ -10,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -21,6 +23,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.LongSupplier;
@@ -172,7 +175,7 @@ public final class AuditRecords implements Closeable {
     }
 
     private void switchTo(Segment next) throws IOException {
-        FileChannel opened = FileChannel.open(next.path(), StandardOpenOption.READ);
+        FileChannel opened = RegularFiles.open(next.path(), "audit segment", Set.of(StandardOpenOption.READ));
         if (channel != null) {
             channel.close();
         }
@@ -194,7 +197,7 @@ public final class AuditRecords implements Closeable {
             return false;
         }
         Segment following = Segments.segment(directory, nextSequence);
-        if (!Files.exists(following.path())) {
+        if (Files.notExists(following.path(), LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
         if (nextLineEnd() >= 0) {
@@ -228,7 +231,7 @@ public final class AuditRecords implements Closeable {
         }
         FileChannel opened;
         try {
-            opened = FileChannel.open(segment.path(), StandardOpenOption.READ);
+            opened = RegularFiles.open(segment.path(), "audit segment", Set.of(StandardOpenOption.READ));
         } catch (NoSuchFileException e) {
             return false;
         }

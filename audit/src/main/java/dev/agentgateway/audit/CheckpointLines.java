@@ -1,12 +1,12 @@
 package dev.agentgateway.audit;
 
 import dev.agentgateway.audit.internal.LineReader;
+import dev.agentgateway.audit.internal.RegularFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,11 +36,12 @@ record CheckpointLines(List<Checkpoint> checkpoints, boolean fileExists, long ba
      */
     static CheckpointLines read(Path file, List<AuditPublicKey> keys) throws IOException {
         List<Checkpoint> checkpoints = new ArrayList<>();
-        if (!Files.exists(file)) {
+        if (!RegularFiles.check(file, "audit checkpoint file")) {
             return new CheckpointLines(checkpoints, false, 0, null, -1);
         }
         byte[] previousLine = Checkpoint.firstPrevious();
-        try (LineReader reader = new LineReader(Files.newInputStream(file), MAX_LINE_BYTES)) {
+        try (LineReader reader = new LineReader(RegularFiles.newInputStream(file, "audit checkpoint file"),
+                MAX_LINE_BYTES)) {
             for (LineReader.Line line = reader.next(); line != null; line = reader.next()) {
                 if (!line.terminated()) {
                     // Only the last line can lack its newline: a checkpoint being written, or one a crash or a

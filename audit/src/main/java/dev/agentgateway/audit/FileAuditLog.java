@@ -6,6 +6,7 @@ import dev.agentgateway.audit.internal.FileIdentity;
 import dev.agentgateway.audit.internal.LogRecovery;
 import dev.agentgateway.audit.internal.RecordCodec;
 import dev.agentgateway.audit.internal.RecordCodec.EncodedEvent;
+import dev.agentgateway.audit.internal.RegularFiles;
 import dev.agentgateway.audit.internal.Segments;
 import dev.agentgateway.audit.internal.Segments.Segment;
 import dev.agentgateway.audit.internal.UncoveredRecords;
@@ -945,8 +946,8 @@ public final class FileAuditLog implements AuditLog {
      */
     private static FileChannel lockDirectory(Path directory) throws IOException {
         Path lockFile = directory.resolve(LOCK_FILE_NAME);
-        FileChannel channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                ownerOnly(lockFile, OWNER_ONLY_FILE));
+        FileChannel channel = RegularFiles.open(lockFile, "audit lock file",
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), ownerOnly(lockFile, OWNER_ONLY_FILE));
         try {
             if (channel.tryLock() == null) {
                 throw new IOException("audit directory " + directory + " is in use by another process, which has"
@@ -974,7 +975,7 @@ public final class FileAuditLog implements AuditLog {
 
     /** Opens a segment for appending, creating it with owner-only permissions (0600) on POSIX file systems. */
     private static FileChannel openAppendChannel(Path file) throws IOException {
-        return FileChannel.open(file, APPEND_OPTIONS, ownerOnly(file, OWNER_ONLY_FILE));
+        return RegularFiles.open(file, "audit segment", APPEND_OPTIONS, ownerOnly(file, OWNER_ONLY_FILE));
     }
 
     /**

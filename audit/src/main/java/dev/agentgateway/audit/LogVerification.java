@@ -4,9 +4,9 @@ import dev.agentgateway.audit.internal.Segments;
 import dev.agentgateway.audit.internal.LineReader;
 import dev.agentgateway.audit.internal.RecordCodec;
 import dev.agentgateway.audit.internal.RecordFormatException;
+import dev.agentgateway.audit.internal.RegularFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.List;
@@ -86,7 +86,7 @@ final class LogVerification {
             return;
         }
         boolean empty = true;
-        try (InputStream in = Files.newInputStream(segment.path());
+        try (InputStream in = RegularFiles.newInputStream(segment.path(), "audit segment");
                 LineReader reader = new LineReader(in, RecordCodec.MAX_LINE_BYTES)) {
             for (LineReader.Line line = reader.next(); line != null && result == null; line = reader.next()) {
                 if (empty && brokenLink == null && !lineStartsWith(line, segment.firstSequence())) {

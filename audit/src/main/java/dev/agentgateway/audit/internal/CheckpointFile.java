@@ -30,6 +30,9 @@ public final class CheckpointFile implements AutoCloseable {
     /** Name of the checkpoint file in the audit directory. */
     public static final String FILE_NAME = "checkpoints.log";
 
+    /** What the file is, in messages. */
+    private static final String DESCRIPTION = "audit checkpoint file";
+
     /** Maximum length of a checkpoint line read back; real ones are about 250 bytes. */
     private static final int MAX_LINE_BYTES = 4096;
 
@@ -82,7 +85,7 @@ public final class CheckpointFile implements AutoCloseable {
     public static CheckpointFile recover(Path directory) throws IOException {
         Path file = directory.resolve(FILE_NAME);
         List<Entry> entries = new ArrayList<>();
-        if (!Files.exists(file)) {
+        if (!RegularFiles.check(file, DESCRIPTION)) {
             return new CheckpointFile(file, null, 0, 0, null, Checkpoint.firstPrevious(), entries);
         }
         long whole = 0;
@@ -90,7 +93,7 @@ public final class CheckpointFile implements AutoCloseable {
         Instant lastTime = null;
         long torn = 0;
         byte[] lastLineHash = Checkpoint.firstPrevious();
-        try (LineReader reader = new LineReader(Files.newInputStream(file), MAX_LINE_BYTES)) {
+        try (LineReader reader = new LineReader(RegularFiles.newInputStream(file, DESCRIPTION), MAX_LINE_BYTES)) {
             LineReader.Line line;
             while ((line = reader.next()) != null) {
                 if (!line.terminated()) {
@@ -115,7 +118,7 @@ public final class CheckpointFile implements AutoCloseable {
             }
         }
         if (torn > 0) {
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = RegularFiles.open(file, DESCRIPTION, EnumSet.of(StandardOpenOption.WRITE))) {
                 channel.truncate(whole);
                 channel.force(true);
             }
@@ -254,8 +257,8 @@ public final class CheckpointFile implements AutoCloseable {
             channel = null;
         }
         boolean created = !Files.exists(file);
-        FileChannel opened = FileChannel.open(file, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND), ownerOnly(file));
+        FileChannel opened = RegularFiles.open(file, DESCRIPTION, EnumSet.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND), ownerOnly(file));
         try {
             long found = opened.size();
             if (found < size || (found > size && !repairNeeded)) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,7 +127,8 @@ public final class LogRecovery {
             RecordVisitor records) throws IOException {
         SegmentScan scan = new SegmentScan();
         scan.lastHash = previousHash;
-        try (LineReader reader = new LineReader(Files.newInputStream(segment.path()), RecordCodec.MAX_LINE_BYTES)) {
+        try (LineReader reader = new LineReader(RegularFiles.newInputStream(segment.path(), "audit segment"),
+                RecordCodec.MAX_LINE_BYTES)) {
             LineReader.Line line;
             while ((line = reader.next()) != null) {
                 if (!line.terminated()) {
@@ -181,7 +183,7 @@ public final class LogRecovery {
 
     /** Cuts {@code file} to {@code size} bytes, forces it to disk and logs what was cut. */
     private static void cut(Path file, long size) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = RegularFiles.open(file, "audit segment", Set.of(StandardOpenOption.WRITE))) {
             long cut = channel.size() - size;
             channel.truncate(size);
             channel.force(true);

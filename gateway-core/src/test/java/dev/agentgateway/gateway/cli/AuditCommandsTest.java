@@ -153,6 +153,17 @@ class AuditCommandsTest {
     }
 
     @Test
+    void verifyLinkedSegmentExits2() throws Exception {
+        writeLog(2);
+        Path segment = directory.resolve("audit-00000000000000000001.log");
+        Path outside = Files.move(segment, temp.resolve("outside.log"));
+        Files.createSymbolicLink(segment, outside);
+
+        assertThat(run("audit", "verify", "--directory", directory.toString())).as(out.toString()).isEqualTo(2);
+        assertThat(err.toString()).contains("audit segment " + segment + " is a symbolic link, not a regular file");
+    }
+
+    @Test
     void verifyDirectoryWithoutLogExits3() throws Exception {
         Files.createDirectories(directory);
 
