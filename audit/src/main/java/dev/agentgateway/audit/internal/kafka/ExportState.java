@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentgateway.audit.internal.RegularFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -30,6 +30,7 @@ public record ExportState(String topic, long acknowledgedSequence) {
     /** Bound on the state file's size; a larger file is not a state file the export wrote. */
     static final int MAX_FILE_BYTES = 4096;
 
+    private static final String DESCRIPTION = "Kafka export state file";
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -50,15 +51,11 @@ public record ExportState(String topic, long acknowledgedSequence) {
      *     read
      */
     public static ExportState read(Path file) throws IOException, InvalidContentException {
-        if (Files.notExists(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (!RegularFiles.check(file, DESCRIPTION)) {
             return null;
         }
-        // Opening a FIFO would block start-up until something writes to it, so only a regular file is opened.
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException(file + " is not a regular file");
-        }
         byte[] content;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel channel = RegularFiles.open(file, DESCRIPTION, Set.of(StandardOpenOption.READ))) {
             if (channel.size() > MAX_FILE_BYTES) {
                 throw new InvalidContentException(
                         channel.size() + " bytes (expected: at most " + MAX_FILE_BYTES + ")");
