@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Records no checkpoint covers when the log is opened: a prompt restart after a crash signs them, older ones stop
- * the open until the operator seals them, and checkpoint lines that the current key did not sign, or that are dated
- * in the future, stop it too.
+ * Records no checkpoint covers when the log is opened: a prompt restart after a crash signs them, and older ones
+ * stop the open until the operator seals them. Checkpoint lines that the current key did not sign, or that are
+ * dated in the future, stop the open too.
  */
 class AuditSealTest {
 
@@ -67,7 +67,7 @@ class AuditSealTest {
         assertThatThrownBy(() -> open(LATER))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("audit records 1 to 3")
-                .hasMessageContaining(FileAuditLog.CHECKPOINT_FILE_NAME + " holds no checkpoint");
+                .hasMessageContaining(FileAuditLog.CHECKPOINT_FILE_NAME + " contains no checkpoint");
         assertThat(checkpointFile()).doesNotExist();
     }
 

@@ -130,7 +130,7 @@ public final class UncoveredRecords {
                     + " checkpoint covers them", first, last, directory, earliestTime, latestTime);
         } else if (old) {
             String where = coveredSize == 0
-                    ? CheckpointFile.FILE_NAME + " holds no checkpoint"
+                    ? CheckpointFile.FILE_NAME + " contains no checkpoint"
                     : "the last checkpoint covers " + coveredSize + " records";
             String message = "audit records " + first + " to " + last + " in " + directory + " are not covered by a"
                     + " checkpoint (" + where + "), and the oldest of them, seq " + earliestSequence + ", has the"
