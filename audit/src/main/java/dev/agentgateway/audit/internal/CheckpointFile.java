@@ -133,6 +133,8 @@ public final class CheckpointFile implements AutoCloseable {
      *     {@link UncoveredRecords#MAX_CLOCK_AHEAD} after {@code now}, or when it names
      *     {@code key}'s key id but its signature does not verify with {@code key}
      */
+    // NOTE: one signature is verified per checkpoint line at every open, so the open's time grows with the length
+    // of checkpoints.log.
     public void checkSignatures(AuditPublicKey key, Instant now) throws IOException {
         Instant latestAllowed = now.plus(UncoveredRecords.MAX_CLOCK_AHEAD);
         int unchecked = 0;
