@@ -186,6 +186,8 @@ public final class FileAuditLog implements AuditLog {
     /** Tree head of the durable records. */
     private final MerkleTree.Builder tree;
     private final CheckpointFile checkpoints;
+    /** Records no checkpoint covered at open, or {@code null}; set before the writer thread starts. */
+    private UncoveredRecords.Range uncoveredAtOpen;
     /** Clock time at which the oldest record not covered by a checkpoint became durable, or -1 when none is. */
     private long firstUncoveredMillis = -1;
     /** Clock time before which no checkpoint is tried again after a failure. */
@@ -264,23 +266,71 @@ public final class FileAuditLog implements AuditLog {
      * Opens the log in {@code config.directory()}, creating the directory when absent, recovers it and starts the
      * writer thread.
      *
-     * <p>Recovery reads the checkpoints, then every segment to find the chain head. An incomplete last line of the
-     * newest segment, left by a crash during a write, is cut off and reported at warn level, and a newest segment
-     * left empty is deleted. A record that is not valid is reported at error level and the chain continues after
-     * it, so the gateway keeps recording. The Merkle tree head is rebuilt from all records and compared with every
-     * checkpoint's root on the way, so checkpoints continue where they left off; {@code key} signs the new ones,
-     * and older ones may have been signed by another key. Records after the last checkpoint are reported at warn
-     * level.
+     * <p>Recovery reads the checkpoints, then every segment to find the chain head. A checkpoint signed with
+     * {@code key}'s key id must verify with {@code key}; checkpoints of other key ids, signed before a key rotation,
+     * are counted at info level and left to {@code audit verify}. An incomplete last line of the newest segment,
+     * left by a crash during a write, is cut off and reported at warn level, and a newest segment left empty is
+     * deleted. A record that is not valid is reported at error level and the chain continues after it, so the
+     * gateway keeps recording. The Merkle tree head is rebuilt from all records and compared with every
+     * checkpoint's root on the way, so checkpoints continue where they left off; {@code key} signs the new ones.
+     *
+     * <p>Records after the last checkpoint are left by a crash, and are reported at warn level and covered by the
+     * next checkpoint when the oldest of them is at most {@link AuditConfig#checkpointInterval()} plus one minute
+     * old, the bound {@code audit verify} applies. Older ones make the open fail: checkpoints were removed, or the
+     * log stayed uncovered for long. After checking those records, the operator signs them with
+     * {@link #seal(AuditConfig, AuditSigningKey, Clock)}.
      *
      * @throws IOException when the directory cannot be created or written, contains a log of the earlier
      *     single-file format, a segment is missing or cannot be read, a checkpoint covers more records than the log
      *     contains (records were lost or cut) or has a root that does not match them (a record was changed), a
-     *     record after the last checkpoint has a time before that checkpoint's or more than a minute ahead of
-     *     {@code clock} (it was added while the log was closed), or another process has the log open
+     *     checkpoint of {@code key}'s key id has a signature that does not verify, a checkpoint or record is dated
+     *     more than a minute after {@code clock} (the clock was stepped back or the line was forged), a record
+     *     after the last checkpoint has a time before that checkpoint's (it was added while the log was closed) or
+     *     is older than the checkpoint interval plus one minute, or another process has the log open
      */
     public static FileAuditLog open(AuditConfig config, AuditSigningKey key, Clock clock, CommitObserver observer)
             throws IOException {
         return open(config, key, clock, observer, FileAuditLog::openAppendChannel, FileAuditLog::newRecordId);
+    }
+
+    /**
+     * Records signed by {@link #seal}.
+     *
+     * @param firstSequence seq of the first record sealed
+     * @param lastSequence seq of the last record sealed
+     * @param earliestTime earliest time of the records sealed, or {@code null} when none is a valid record
+     * @param latestTime latest time of the records sealed, or {@code null} when none is a valid record
+     */
+    public record SealedRecords(long firstSequence, long lastSequence, Instant earliestTime, Instant latestTime) {
+    }
+
+    /**
+     * Opens the log as {@link #open(AuditConfig, AuditSigningKey, Clock, CommitObserver)} does, but accepts
+     * records after the last checkpoint however old they are, then writes one checkpoint covering every record and
+     * closes the log. The records sealed are logged at warn level. Every other check of the open still applies, so
+     * a record dated before the last checkpoint, a root that does not match or missing records still fail.
+     *
+     * <p>Run it only after checking the uncovered records, because the checkpoint vouches for them as they are.
+     *
+     * @return the records sealed, or {@code null} when a checkpoint already covered every record
+     * @throws IOException when the open fails as described there, or the checkpoint cannot be written
+     */
+    public static SealedRecords seal(AuditConfig config, AuditSigningKey key, Clock clock) throws IOException {
+        FileAuditLog log = open(config, key, clock, CommitObserver.NONE, FileAuditLog::openAppendChannel,
+                FileAuditLog::newRecordId, true);
+        UncoveredRecords.Range range = log.uncoveredAtOpen;
+        log.close();
+        if (log.checkpoints.lastSize() < log.tree.size()) {
+            IOException failure = log.checkpointFailure;
+            throw new IOException("sealing audit log " + config.directory() + " failed: the checkpoint of "
+                    + log.tree.size() + " records could not be written"
+                    + (failure == null ? "" : ": " + failure.getMessage()), failure);
+        }
+        if (range == null) {
+            return null;
+        }
+        return new SealedRecords(range.firstSequence(), range.lastSequence(), range.earliestTime(),
+                range.latestTime());
     }
 
     /**
@@ -302,6 +352,15 @@ public final class FileAuditLog implements AuditLog {
 
     static FileAuditLog open(AuditConfig config, AuditSigningKey key, Clock clock, CommitObserver observer,
             ChannelOpener opener, Supplier<String> idGenerator) throws IOException {
+        return open(config, key, clock, observer, opener, idGenerator, false);
+    }
+
+    /**
+     * Opens the log; {@code seal} lifts the bound on the age of records after the last checkpoint, and only that
+     * one.
+     */
+    private static FileAuditLog open(AuditConfig config, AuditSigningKey key, Clock clock, CommitObserver observer,
+            ChannelOpener opener, Supplier<String> idGenerator, boolean seal) throws IOException {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(clock, "clock");
@@ -316,14 +375,16 @@ public final class FileAuditLog implements AuditLog {
             Segments.rejectLegacyLog(directory);
             MerkleTree.Builder tree = new MerkleTree.Builder();
             CheckpointFile checkpoints = CheckpointFile.recover(directory);
-            UncoveredRecords uncovered = new UncoveredRecords(directory, checkpoints, clock);
+            checkpoints.checkSignatures(key.publicKey(), clock.instant());
+            UncoveredRecords uncovered = new UncoveredRecords(directory, checkpoints, clock,
+                    config.checkpointInterval().plus(UncoveredRecords.MAX_CLOCK_AHEAD));
             LogRecovery.State recovered = LogRecovery.recover(directory, (sequence, record, time) -> {
                 tree.addLeafHash(MerkleTree.leafHash(record));
                 checkpoints.checkRoots(tree);
                 uncovered.check(sequence, time);
             });
             checkpoints.checkCovers(recovered.lastSequence());
-            uncovered.report();
+            UncoveredRecords.Range uncoveredRange = uncovered.finish(seal);
             FileIdentity newestIdentity = null;
             if (recovered.newest() != null) {
                 newestChannel = opener.open(recovered.newest().path());
@@ -331,6 +392,7 @@ public final class FileAuditLog implements AuditLog {
             }
             FileAuditLog log = new FileAuditLog(directory, config, key, clock, observer, opener, idGenerator,
                     directoryLock, lockIdentity, recovered, newestChannel, newestIdentity, tree, checkpoints);
+            log.uncoveredAtOpen = uncoveredRange;
             if (checkpoints.lastSize() > 0) {
                 observer.checkpointWritten(checkpoints.lastSize());
             }

@@ -48,7 +48,8 @@ class AuditForgeryTest {
             clock.advance(Duration.ofHours(-1));
             log.append(decision("req-2"));
         }
-        ManualClock restarted = new ManualClock(CLOCK.instant().minus(Duration.ofHours(2)));
+        // Within the minute the open allows; a clock further back fails the open (see AuditSealTest).
+        ManualClock restarted = new ManualClock(CLOCK.instant().minus(Duration.ofSeconds(30)));
         try (FileAuditLog log = AuditFixtures.open(new AuditConfig(directory), restarted, FaultyChannel::openAppend,
                 CommitObserver.NONE)) {
             log.append(decision("req-3"));

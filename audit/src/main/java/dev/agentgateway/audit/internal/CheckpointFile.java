@@ -1,5 +1,6 @@
 package dev.agentgateway.audit.internal;
 
+import dev.agentgateway.audit.AuditPublicKey;
 import dev.agentgateway.audit.Checkpoint;
 import dev.agentgateway.audit.MerkleTree;
 import java.io.IOException;
@@ -126,6 +127,50 @@ public final class CheckpointFile implements AutoCloseable {
         }
         entries.sort(Comparator.comparingLong(entry -> entry.checkpoint().size()));
         return new CheckpointFile(file, FileIdentity.of(file), whole, lastSize, lastTime, lastLineHash, entries);
+    }
+
+    /**
+     * Checks the checkpoints read at open against {@code key}, the key new checkpoints are signed with, and the
+     * open's clock. Checkpoints signed with other key ids, by an earlier key before a rotation, cannot be
+     * checked here, so only their number is logged at info level. Call it before the records are read.
+     *
+     * @param now the open's current time
+     * @throws IOException naming the checkpoint line when its time is more than
+     *     {@link UncoveredRecords#MAX_CLOCK_AHEAD} after {@code now}, or when it names
+     *     {@code key}'s key id but its signature does not verify with {@code key}
+     */
+    // NOTE: one signature is verified per checkpoint line at every open, so the open's time grows with the length
+    // of checkpoints.log.
+    public void checkSignatures(AuditPublicKey key, Instant now) throws IOException {
+        Instant latestAllowed = now.plus(UncoveredRecords.MAX_CLOCK_AHEAD);
+        int unchecked = 0;
+        for (Entry entry : recovered) {
+            Checkpoint checkpoint = entry.checkpoint();
+            if (checkpoint.time().isAfter(latestAllowed)) {
+                fail("audit checkpoint at " + file + " line " + entry.line() + " has the time " + checkpoint.time()
+                        + ", after " + latestAllowed + ", the current time plus "
+                        + UncoveredRecords.MAX_CLOCK_AHEAD.toSeconds() + " s: the clock was stepped back or the"
+                        + " line was forged. Correct the clock, or run audit verify on " + file.getParent()
+                        + " and restore the log before starting again");
+            }
+            if (!checkpoint.keyId().equals(key.keyId())) {
+                unchecked++;
+            } else if (!checkpoint.verify(key)) {
+                fail("audit checkpoint at " + file + " line " + entry.line() + " names the current audit key "
+                        + key.keyId() + ", but its signature does not verify with that key: the line was forged or"
+                        + " changed. Run audit verify on " + file.getParent() + " and restore the log before"
+                        + " starting again");
+            }
+        }
+        if (unchecked > 0) {
+            LOG.info("Audit checkpoints in {} signed with other keys than the current audit key {}: {}, not checked"
+                    + " at open; audit verify with those public keys checks them", file, key.keyId(), unchecked);
+        }
+    }
+
+    private static void fail(String message) throws IOException {
+        LOG.error(message);
+        throw new IOException(message);
     }
 
     /**

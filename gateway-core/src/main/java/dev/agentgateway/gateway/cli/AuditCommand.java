@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
             AuditProveCommand.class,
             AuditVerifyProofCommand.class,
             AuditPublicKeyCommand.class,
-            AuditTailCommand.class})
+            AuditTailCommand.class,
+            AuditSealCommand.class})
 final class AuditCommand implements Runnable {
 
     @Spec

@@ -53,6 +53,17 @@ final class AuditLogOptions {
      * @throws ConfigException when the configuration is invalid, or a directory is given twice
      */
     Location resolve(Path positionalDirectory) throws ConfigException {
+        AuditConfig audit = resolveConfig(positionalDirectory);
+        return new Location(audit.directory(), audit.signingKey().path(), audit.checkpointInterval());
+    }
+
+    /**
+     * Resolves the whole audit configuration: the configuration's {@code audit} section, or the defaults for a
+     * directory given with {@code --directory} or as {@code positionalDirectory}.
+     *
+     * @throws ConfigException when the configuration is invalid, or a directory is given twice
+     */
+    AuditConfig resolveConfig(Path positionalDirectory) throws ConfigException {
         Path directory = positionalDirectory;
         if (source != null && source.directory != null) {
             if (directory != null) {
@@ -65,13 +76,11 @@ final class AuditLogOptions {
             if (source != null && source.configFile != null) {
                 throw new ConfigException("DIR and --config cannot be combined (expected: one of them)");
             }
-            return new Location(directory, AuditConfig.defaultKeyPath(directory),
-                    AuditConfig.DEFAULT_CHECKPOINT_INTERVAL);
+            return new AuditConfig(directory);
         }
         GatewayConfig config = source != null && source.configFile != null ? ConfigLoader.load(source.configFile)
                 : ServeCommand.loadDefault();
-        AuditConfig audit = config.audit();
-        return new Location(audit.directory(), audit.signingKey().path(), audit.checkpointInterval());
+        return config.audit();
     }
 
     /**
