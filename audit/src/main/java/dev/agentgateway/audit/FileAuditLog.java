@@ -35,10 +35,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -121,6 +124,10 @@ public final class FileAuditLog implements AuditLog {
 
     /** Queued by {@link #close} to wake the writer thread. */
     private static final Pending CLOSE = new Pending(null, 0);
+    /** Queued by {@link #checkWritable} to have the writer try a failed checkpoint again at once. */
+    private static final Pending RETRY_CHECKPOINT = new Pending(null, 0);
+    /** Longest time {@link #checkWritable} waits for the writer to try a failed checkpoint again. */
+    private static final long CHECKPOINT_RETRY_WAIT_SECONDS = 5;
 
     /** The segment records are appended to. */
     private static final class OpenSegment {
@@ -197,6 +204,10 @@ public final class FileAuditLog implements AuditLog {
      * {@link #commit}). Written by the writer thread only; volatile for {@link #checkWritable}.
      */
     private volatile IOException checkpointFailure;
+    /** Completed by the writer once it tried a failed checkpoint again that {@link #checkWritable} asked for. */
+    private final AtomicReference<CompletableFuture<Void>> checkpointRetried = new AtomicReference<>();
+    /** Whether {@link #RETRY_CHECKPOINT} was taken from the queue; writer thread only. */
+    private boolean checkpointRetryRequested;
     /**
      * Epoch milliseconds no new record or checkpoint time may precede: the latest record or checkpoint time
      * written, so times never go backwards within a log when the clock is stepped back or across restarts.
@@ -494,10 +505,13 @@ public final class FileAuditLog implements AuditLog {
         }
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH_RECORDS - 1);
+        if (batch.removeIf(pending -> pending == RETRY_CHECKPOINT)) {
+            checkpointRetryRequested = true;
+        }
         if (closing && batch.remove(CLOSE)) {
             stopped = true;
             queue.drainTo(batch);
-            batch.remove(CLOSE);
+            batch.removeIf(pending -> pending == CLOSE || pending == RETRY_CHECKPOINT);
             return false;
         }
         return true;
@@ -517,6 +531,16 @@ public final class FileAuditLog implements AuditLog {
      * uncovered one became durable {@link AuditConfig#checkpointInterval()} ago.
      */
     private void checkpointIfDue() {
+        if (checkpointRetryRequested) {
+            checkpointRetryRequested = false;
+            if (checkpointFailure != null) {
+                writeCheckpoint();
+            }
+            CompletableFuture<Void> waiting = checkpointRetried.getAndSet(null);
+            if (waiting != null) {
+                waiting.complete(null);
+            }
+        }
         if (firstUncoveredMillis < 0) {
             return;
         }
@@ -578,6 +602,10 @@ public final class FileAuditLog implements AuditLog {
         if (firstUncoveredMillis >= 0) {
             checkpointRetryMillis = 0;
             writeCheckpoint();
+        }
+        CompletableFuture<Void> waiting = checkpointRetried.getAndSet(null);
+        if (waiting != null) {
+            waiting.complete(null);
         }
         closeQuietly(checkpoints);
         ioLock.lock();
@@ -873,7 +901,7 @@ public final class FileAuditLog implements AuditLog {
     private void failQueued() {
         List<Pending> leftover = new ArrayList<>();
         queue.drainTo(leftover);
-        leftover.remove(CLOSE);
+        leftover.removeIf(pending -> pending == CLOSE || pending == RETRY_CHECKPOINT);
         pendingRecords.addAndGet(-leftover.size());
         for (Pending pending : leftover) {
             pending.future.completeExceptionally(closedFailure());
@@ -894,8 +922,8 @@ public final class FileAuditLog implements AuditLog {
     }
 
     /**
-     * Checks that the log can take a record now. It fails while the last checkpoint could not be written. Like a
-     * batch, it first cuts what a failed batch left. It then writes {@link #PROBE} after the last record of the
+     * Checks that the log can take a record now. It fails while the last checkpoint could not be written, after the
+     * writer tried it once more. Like a batch, it first cuts what a failed batch left. It then writes {@link #PROBE} after the last record of the
      * current segment (or into the lock file when no segment is open), forces it to disk, cuts it off and forces
      * again, so a full disk, a file size limit or a failing device that would stop the next batch stops the check
      * too. Readers may see the probe bytes as an incomplete last line while the check runs.
@@ -910,10 +938,6 @@ public final class FileAuditLog implements AuditLog {
                 throw closedFailure();
             }
             checkOpenFiles();
-            IOException failure = checkpointFailure;
-            if (failure != null) {
-                throw new AuditWriteException(failure.getMessage(), failure);
-            }
             if (repairNeeded) {
                 repair();
             }
@@ -931,6 +955,33 @@ public final class FileAuditLog implements AuditLog {
             throw new AuditWriteException("checking that " + directory + " takes another record failed: " + e, e);
         } finally {
             ioLock.unlock();
+        }
+        if (checkpointFailure != null) {
+            awaitCheckpointRetry();
+            IOException failure = checkpointFailure;
+            if (failure != null) {
+                throw new AuditWriteException(failure.getMessage(), failure);
+            }
+        }
+    }
+
+    /**
+     * Asks the writer to try the failed checkpoint again now, rather than at its next retry, and waits for the
+     * attempt, at most {@link #CHECKPOINT_RETRY_WAIT_SECONDS}. Concurrent callers share one attempt.
+     */
+    private void awaitCheckpointRetry() {
+        CompletableFuture<Void> requested = new CompletableFuture<>();
+        CompletableFuture<Void> waiting = checkpointRetried.compareAndExchange(null, requested);
+        if (waiting == null) {
+            waiting = requested;
+            queue.add(RETRY_CHECKPOINT);
+        }
+        try {
+            waiting.get(CHECKPOINT_RETRY_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("Audit checkpoint retry for a readiness check did not finish", e);
         }
     }
 

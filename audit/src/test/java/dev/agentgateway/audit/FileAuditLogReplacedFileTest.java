@@ -179,8 +179,10 @@ class FileAuditLogReplacedFileTest {
             assertThat(log.lastDurableSequence()).isEqualTo(2);
 
             Files.delete(checkpoints);
-            assertThat(log.append(decision("req-4")).sequence()).isEqualTo(3);
+            // The readiness check has the writer try the checkpoint again rather than wait for its next retry.
             log.checkWritable();
+            assertThat(checkpoints).isRegularFile();
+            assertThat(log.append(decision("req-4")).sequence()).isEqualTo(3);
 
             assertThat(logs.messages(Level.ERROR)).as("one error for the outage").singleElement().asString()
                     .contains("Writing an audit checkpoint of 2 records");
