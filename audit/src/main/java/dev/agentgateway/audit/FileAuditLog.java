@@ -126,7 +126,7 @@ public final class FileAuditLog implements AuditLog {
     private static final Pending CLOSE = new Pending(null, 0);
     /** Queued by {@link #checkWritable} to have the writer try a failed checkpoint again at once. */
     private static final Pending RETRY_CHECKPOINT = new Pending(null, 0);
-    /** Longest time {@link #checkWritable} waits for the writer to try a failed checkpoint again. */
+    /** Maximum time {@link #checkWritable} waits for the writer to try a failed checkpoint again. */
     private static final long CHECKPOINT_RETRY_WAIT_SECONDS = 5;
 
     /** The segment records are appended to. */
