@@ -130,20 +130,20 @@ public final class CheckpointFile implements AutoCloseable {
     }
 
     /**
-     * Checks the checkpoints read at open against {@code key}, the key new checkpoints are signed with, and the
-     * open's clock. Checkpoints signed with other key ids, by an earlier key before a rotation, cannot be
-     * checked here, so only their number is logged at info level. Call it before the records are read.
+     * Checks the checkpoints read at open against the open's clock and {@code key}, the key new checkpoints are
+     * signed with. Every line's time is checked. Only the signatures of the checkpoints of the largest size are
+     * verified: they decide which records the writer takes as covered and which line it chains to, while a forged
+     * line below them can only fail the root checks or leave its size unverified, which audit verify reports. A
+     * checkpoint signed with another key id, by an earlier key before a rotation, cannot be checked here and is
+     * logged at info level. Call it before the records are read.
      *
      * @param now the open's current time
      * @throws IOException naming the checkpoint line when its time is more than
-     *     {@link UncoveredRecords#MAX_CLOCK_AHEAD} after {@code now}, or when it names
+     *     {@link UncoveredRecords#MAX_CLOCK_AHEAD} after {@code now}, or when a checkpoint of the largest size names
      *     {@code key}'s key id but its signature does not verify with {@code key}
      */
-    // NOTE: one signature is verified per checkpoint line at every open, so the open's time grows with the length
-    // of checkpoints.log.
     public void checkSignatures(AuditPublicKey key, Instant now) throws IOException {
         Instant latestAllowed = now.plus(UncoveredRecords.MAX_CLOCK_AHEAD);
-        int unchecked = 0;
         for (Entry entry : recovered) {
             Checkpoint checkpoint = entry.checkpoint();
             if (checkpoint.time().isAfter(latestAllowed)) {
@@ -153,18 +153,22 @@ public final class CheckpointFile implements AutoCloseable {
                         + " line was forged. Correct the clock, or run audit verify on " + file.getParent()
                         + " and restore the log before starting again");
             }
+        }
+        for (Entry entry : recovered) {
+            Checkpoint checkpoint = entry.checkpoint();
+            if (checkpoint.size() != lastSize) {
+                continue;
+            }
             if (!checkpoint.keyId().equals(key.keyId())) {
-                unchecked++;
+                LOG.info("Audit checkpoint at {} line {} is signed with key {}, not with the current audit key {}, so"
+                        + " it is not checked at open; audit verify with that public key checks it", file,
+                        entry.line(), checkpoint.keyId(), key.keyId());
             } else if (!checkpoint.verify(key)) {
                 fail("audit checkpoint at " + file + " line " + entry.line() + " names the current audit key "
                         + key.keyId() + ", but its signature does not verify with that key: the line was forged or"
                         + " changed. Run audit verify on " + file.getParent() + " and restore the log before"
                         + " starting again");
             }
-        }
-        if (unchecked > 0) {
-            LOG.info("Audit checkpoints in {} signed with other keys than the current audit key {}: {}, not checked"
-                    + " at open; audit verify with those public keys checks them", file, key.keyId(), unchecked);
         }
     }
 
