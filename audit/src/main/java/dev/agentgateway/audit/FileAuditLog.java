@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
@@ -603,22 +604,21 @@ public final class FileAuditLog implements AuditLog {
             checkpointRetryMillis = 0;
             writeCheckpoint();
         }
+        if (firstUncoveredMillis >= 0) {
+            IOException failure = checkpointFailure;
+            LOG.error("Audit log {} closed with records {} to {} not covered by a checkpoint{}. A start refuses them"
+                    + " once they are older than the checkpoint interval plus {} s: check them and run audit seal",
+                    directory, checkpoints.lastSize() + 1, lastSequence,
+                    failure == null ? "" : " (" + failure.getMessage() + ")", UncoveredRecords.MAX_CLOCK_AHEAD.toSeconds());
+        }
         CompletableFuture<Void> waiting = checkpointRetried.getAndSet(null);
         if (waiting != null) {
             waiting.complete(null);
         }
-        closeQuietly(checkpoints);
         ioLock.lock();
         try {
-            if (repairNeeded) {
-                try {
-                    repair();
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("Audit segment {}: could not cut what a failed write left after record {}; the next open"
-                            + " cuts it: {}", current == null ? directory : current.segment.path(), lastSequence,
-                            e.toString());
-                }
-            }
+            cutFailedWrites();
+            closeQuietly(checkpoints);
             if (current != null) {
                 closeQuietly(current.channel);
             }
@@ -626,6 +626,31 @@ public final class FileAuditLog implements AuditLog {
             ioLock.unlock();
         }
     }
+
+    /**
+     * Cuts what failed writes left in the segment and the checkpoint file, so a clean stop leaves whole lines. When
+     * the files are no longer the ones this log opened, another process may be writing to them, so nothing is cut.
+     */
+    private void cutFailedWrites() {
+        try {
+            checkOpenFiles();
+        } catch (IOException e) {
+            LOG.warn("Audit log {}: not cutting what failed writes left at close, because another process may own"
+                    + " the files now: {}", directory, e.getMessage());
+            return;
+        }
+        checkpoints.cutFailedWrite();
+        if (repairNeeded) {
+            try {
+                repair();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Audit segment {}: could not cut what a failed write left after record {}; the next open"
+                        + " cuts it: {}", current == null ? directory : current.segment.path(), lastSequence,
+                        e.toString());
+            }
+        }
+    }
+
 
     /** Writes {@code batch} as one or more runs, one per segment it touches. */
     private void commit(List<Pending> batch) {
@@ -808,6 +833,11 @@ public final class FileAuditLog implements AuditLog {
 
     private void openSegment(long firstSequence) throws IOException {
         Segment segment = Segments.segment(directory, firstSequence);
+        if (Files.exists(segment.path(), LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException("audit segment " + segment.path() + " exists already, although this log has not"
+                    + " written record " + firstSequence + " yet: another process created it. Run audit verify on "
+                    + directory + ", then move the file away");
+        }
         FileChannel channel = opener.open(segment.path());
         FileIdentity identity;
         try {

@@ -213,6 +213,44 @@ class FileAuditLogReplacedFileTest {
     }
 
     @Test
+    void staleLogStopKeepsSuccessorRecords() throws IOException {
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        AuditConfig config = checkpointEvery(100);
+        try (FileAuditLog first = AuditFixtures.open(config, CLOCK, faults.opener(), CommitObserver.NONE)) {
+            first.append(decision("req-1"));
+            faults.set(Fault.PARTIAL_WRITE);
+            assertThatThrownBy(() -> first.append(decision("req-2"))).isInstanceOf(AuditWriteException.class);
+            faults.set(Fault.NONE);
+            Files.delete(directory().resolve(FileAuditLog.LOCK_FILE_NAME));
+
+            try (FileAuditLog second = AuditFixtures.open(config, CLOCK, FaultyChannel::openAppend,
+                    CommitObserver.NONE)) {
+                assertThat(second.append(decision("req-3")).sequence()).isEqualTo(2);
+            }
+        }
+
+        assertThat(Files.readAllLines(segment())).hasSize(2);
+        assertCheckpointsCoverAll(2);
+    }
+
+    @Test
+    void closeWithoutCheckpointLogsUncoveredRecords() throws IOException {
+        Path checkpoints = directory().resolve(FileAuditLog.CHECKPOINT_FILE_NAME);
+        try (CapturedLogs logs = new CapturedLogs()) {
+            try (FileAuditLog log = AuditFixtures.open(checkpointEvery(100), CLOCK, FaultyChannel::openAppend,
+                    CommitObserver.NONE)) {
+                log.append(decision("req-1"));
+                log.append(decision("req-2"));
+                Files.createDirectory(checkpoints);
+            }
+
+            assertThat(logs.messages(Level.ERROR)).anySatisfy(message -> assertThat(message)
+                    .contains("closed with records 1 to 2 not covered by a checkpoint")
+                    .contains("audit seal"));
+        }
+    }
+
+    @Test
     void truncatedSegmentFailsAppends() throws IOException {
         try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
             log.append(decision("req-1"));
@@ -262,6 +300,27 @@ class FileAuditLogReplacedFileTest {
                     .hasMessageContaining("another process changed it");
         }
         assertThat(Files.readAllLines(checkpoints)).as("the foreign line is kept").last().isEqualTo("{}");
+    }
+
+    @Test
+    void plantedNextSegmentFailsAppendsAndStays() throws IOException {
+        AuditFixtures.ManualClock clock = new AuditFixtures.ManualClock(CLOCK.instant());
+        AuditConfig config = AuditFixtures.config(directory(), AuditConfig.DEFAULT_SEGMENT_MAX_BYTES,
+                Duration.ofMinutes(1), 100);
+        Path second = AuditFixtures.segment(directory(), 2);
+        try (FileAuditLog log = FileAuditLog.open(config, AuditFixtures.KEY, clock, CommitObserver.NONE)) {
+            log.append(decision("req-1"));
+            clock.advance(Duration.ofMinutes(2));
+            Files.writeString(second, "planted\n");
+
+            assertThatThrownBy(() -> log.append(decision("req-2")))
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("audit segment " + second + " exists already");
+            assertThat(Files.readString(second)).isEqualTo("planted\n");
+
+            Files.delete(second);
+            assertThat(log.append(decision("req-3")).sequence()).isEqualTo(2);
+        }
     }
 
     private AuditConfig checkpointEvery(long records) {

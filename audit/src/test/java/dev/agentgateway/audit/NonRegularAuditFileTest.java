@@ -191,7 +191,7 @@ class NonRegularAuditFileTest {
 
             assertThatThrownBy(() -> log.append(decision("req-2")))
                     .isInstanceOf(AuditWriteException.class)
-                    .hasMessageContaining("audit segment " + second + " is a symbolic link, not a regular file");
+                    .hasMessageContaining("audit segment " + second + " exists already");
             assertThat(Files.readString(outside)).as("link target untouched").isEqualTo(OUTSIDE_CONTENT);
 
             Files.delete(second);

@@ -352,18 +352,26 @@ public final class CheckpointFile implements AutoCloseable {
                 + " checkpoint is written are logged at debug level", file, bytes);
     }
 
-    /** Cuts what a failed write left after the last durable line, when it can, and closes the file. */
+    /**
+     * Cuts what a failed write left after the last durable line, when a write failed. Call it only after checking
+     * that the log still owns its directory: the bytes after the last durable line are then this log's own.
+     */
+    public void cutFailedWrite() {
+        if (!repairNeeded) {
+            return;
+        }
+        try {
+            checkFile();
+            reopen();
+            repairNeeded = false;
+        } catch (IOException e) {
+            LOG.warn("Audit checkpoint file {}: could not cut what a failed write left after {} bytes; the next open"
+                    + " cuts it: {}", file, size, e.toString());
+        }
+    }
+
     @Override
     public void close() throws IOException {
-        if (repairNeeded) {
-            try {
-                reopen();
-                repairNeeded = false;
-            } catch (IOException e) {
-                LOG.warn("Audit checkpoint file {}: could not cut what a failed write left after {} bytes; the next"
-                        + " open cuts it: {}", file, size, e.toString());
-            }
-        }
         if (channel != null) {
             channel.close();
         }
