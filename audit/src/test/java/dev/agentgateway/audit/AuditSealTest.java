@@ -67,7 +67,7 @@ class AuditSealTest {
         assertThatThrownBy(() -> open(LATER))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("audit records 1 to 3")
-                .hasMessageContaining(FileAuditLog.CHECKPOINT_FILE_NAME + " contains no checkpoint");
+                .hasMessageContaining(FileAuditLog.CHECKPOINT_FILE_NAME + " is missing or holds no checkpoint");
         assertThat(checkpointFile()).doesNotExist();
     }
 
@@ -99,15 +99,33 @@ class AuditSealTest {
     }
 
     @Test
-    void promptRestartWithoutCheckpointFileCovers() throws IOException {
+    void promptRestartWithoutCheckpointFileRefused() throws IOException {
         writeLog(3, 10);
         Files.delete(checkpointFile());
         Clock restart = Clock.fixed(START.plus(Duration.ofSeconds(20)), ZoneOffset.UTC);
 
-        try (FileAuditLog log = open(restart)) {
-            assertThat(log.lastDurableSequence()).isEqualTo(3);
-        }
+        assertThatThrownBy(() -> open(restart).close())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("audit records 1 to 3")
+                .hasMessageContaining("checkpoints.log is missing or holds no checkpoint")
+                .hasMessageContaining("audit seal");
+        assertThat(FileAuditLog.seal(config(10), KEY, restart)).isNotNull();
         assertThat(verify(restart).coveredRecords()).isEqualTo(3);
+    }
+
+    @Test
+    void invalidUncoveredLineRefusedAlsoBySeal() throws IOException {
+        writeLog(3, 10);
+        Files.writeString(segment(directory, 1), "hello, not a record\n", StandardOpenOption.APPEND);
+        Clock restart = Clock.fixed(START.plus(Duration.ofSeconds(20)), ZoneOffset.UTC);
+
+        assertThatThrownBy(() -> open(restart).close())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("audit record seq 4")
+                .hasMessageContaining("is not a valid record");
+        assertThatThrownBy(() -> FileAuditLog.seal(config(10), KEY, restart))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("is not a valid record");
     }
 
     @Test

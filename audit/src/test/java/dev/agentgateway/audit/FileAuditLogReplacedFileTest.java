@@ -121,15 +121,16 @@ class FileAuditLogReplacedFileTest {
 
     @Test
     void deletedLockStopsFirstLogWhenSecondOpens() throws IOException {
-        try (FileAuditLog first = FileAuditLog.open(directory(), CLOCK)) {
-            first.append(decision("req-1"));
+        AuditFixtures.writeLog(directory(), 1);
+        try (FileAuditLog first = AuditFixtures.open(directory(), CLOCK, FaultyChannel::openAppend)) {
+            first.append(decision("req-2"));
             Files.delete(directory().resolve(FileAuditLog.LOCK_FILE_NAME));
 
-            try (FileAuditLog second = FileAuditLog.open(directory(), CLOCK)) {
-                assertThatThrownBy(() -> first.append(decision("req-2")))
+            try (FileAuditLog second = AuditFixtures.open(directory(), CLOCK, FaultyChannel::openAppend)) {
+                assertThatThrownBy(() -> first.append(decision("req-3")))
                         .isInstanceOf(AuditWriteException.class)
                         .hasMessageContaining("audit lock file");
-                assertThat(second.append(decision("req-3")).sequence()).isEqualTo(2);
+                assertThat(second.append(decision("req-4")).sequence()).isEqualTo(3);
             }
         }
     }
@@ -214,23 +215,24 @@ class FileAuditLogReplacedFileTest {
 
     @Test
     void staleLogStopKeepsSuccessorRecords() throws IOException {
+        AuditFixtures.writeLog(directory(), 1);
         FaultyChannel.Faults faults = new FaultyChannel.Faults();
         AuditConfig config = checkpointEvery(100);
         try (FileAuditLog first = AuditFixtures.open(config, CLOCK, faults.opener(), CommitObserver.NONE)) {
-            first.append(decision("req-1"));
+            first.append(decision("req-2"));
             faults.set(Fault.PARTIAL_WRITE);
-            assertThatThrownBy(() -> first.append(decision("req-2"))).isInstanceOf(AuditWriteException.class);
+            assertThatThrownBy(() -> first.append(decision("req-3"))).isInstanceOf(AuditWriteException.class);
             faults.set(Fault.NONE);
             Files.delete(directory().resolve(FileAuditLog.LOCK_FILE_NAME));
 
             try (FileAuditLog second = AuditFixtures.open(config, CLOCK, FaultyChannel::openAppend,
                     CommitObserver.NONE)) {
-                assertThat(second.append(decision("req-3")).sequence()).isEqualTo(2);
+                assertThat(second.append(decision("req-4")).sequence()).isEqualTo(3);
             }
         }
 
-        assertThat(Files.readAllLines(segment())).hasSize(2);
-        assertCheckpointsCoverAll(2);
+        assertThat(Files.readAllLines(segment())).hasSize(3);
+        assertCheckpointsCoverAll(3);
     }
 
     @Test

@@ -31,8 +31,8 @@ public final class UncoveredRecords {
      *
      * @param firstSequence seq of the first of them
      * @param lastSequence seq of the last of them
-     * @param earliestTime earliest time among them, or {@code null} when none is a valid record
-     * @param latestTime latest time among them, or {@code null} when none is a valid record
+     * @param earliestTime earliest time among them
+     * @param latestTime latest time among them
      */
     public record Range(long firstSequence, long lastSequence, Instant earliestTime, Instant latestTime) {
     }
@@ -90,7 +90,14 @@ public final class UncoveredRecords {
         }
         last = sequence;
         if (time == null) {
-            return;
+            // A crash leaves at most an incomplete last line, which recovery cuts; a whole line that is not a
+            // record was written by another process, and no checkpoint may vouch for it.
+            String message = "audit record seq " + sequence + " in " + directory + " is not covered by a checkpoint"
+                    + " and is not a valid record, which a crash cannot leave. Run audit verify on " + directory
+                    + " and remove the lines after the last checkpoint that the gateway did not write before"
+                    + " starting again";
+            LOG.error(message);
+            throw new IOException(message);
         }
         if (lastCheckpointTime != null && time.isBefore(lastCheckpointTime)) {
             String message = "audit record seq " + sequence + " in " + directory + " is not covered by a checkpoint"
@@ -124,7 +131,17 @@ public final class UncoveredRecords {
             return null;
         }
         Range range = new Range(first, last, earliestTime, latestTime);
-        boolean old = earliestTime != null && earliestTime.plus(maxAge).isBefore(now);
+        boolean old = earliestTime.plus(maxAge).isBefore(now);
+        if (!seal && coveredSize == 0) {
+            String message = "audit records " + first + " to " + last + " in " + directory + " are not covered by a"
+                    + " checkpoint, and " + CheckpointFile.FILE_NAME + " is missing or holds no checkpoint. The"
+                    + " gateway writes a checkpoint within the checkpoint interval after its first record and when"
+                    + " it closes the log, so the file was deleted or emptied, or the gateway crashed before its"
+                    + " first checkpoint. Check the records (audit verify, audit tail, and the Kafka export when it"
+                    + " is configured), then run audit seal to sign them into a checkpoint";
+            LOG.error(message);
+            throw new IOException(message);
+        }
         if (seal) {
             LOG.warn("Sealing audit records {} to {} in {}, dated {} to {}, which no checkpoint covered: the next"
                     + " checkpoint covers them", first, last, directory, earliestTime, latestTime);
