@@ -196,6 +196,8 @@ public final class FileAuditLog implements AuditLog {
     private final CheckpointFile checkpoints;
     /** Records no checkpoint covered at open, or {@code null}; set before the writer thread starts. */
     private UncoveredRecords.Range uncoveredAtOpen;
+    /** Key id of the earlier key that signed the newest checkpoint at a seal's open, or {@code null}. */
+    private String earlierKeyIdAtOpen;
     /** Clock time at which the oldest record not covered by a checkpoint became durable, or -1 when none is. */
     private long firstUncoveredMillis = -1;
     /** Clock time before which no checkpoint is tried again after a failure. */
@@ -265,13 +267,19 @@ public final class FileAuditLog implements AuditLog {
 
     /**
      * Opens the log in {@code directory} with the default settings, creating the directory when absent, and signs
-     * its checkpoints with a new EdDSA key that is kept in memory only. For tests and tools: production code passes
+     * its checkpoints with an EdDSA key that this process generated and keeps in memory only, the same for every
+     * such open, so the log can be opened again in the same process. For tests and tools: production code passes
      * its {@link AuditConfig} and audit key.
      *
      * @throws IOException as {@link #open(AuditConfig, AuditSigningKey, Clock, CommitObserver)} does
      */
     public static FileAuditLog open(Path directory, Clock clock) throws IOException {
-        return open(new AuditConfig(directory), AuditSigningKey.generate("EdDSA"), clock, CommitObserver.NONE);
+        return open(new AuditConfig(directory), ProcessKey.KEY, clock, CommitObserver.NONE);
+    }
+
+    /** The in-memory key of {@link #open(Path, Clock)}, generated at its first use. */
+    private static final class ProcessKey {
+        static final AuditSigningKey KEY = AuditSigningKey.generate("EdDSA");
     }
 
     /**
@@ -306,14 +314,18 @@ public final class FileAuditLog implements AuditLog {
     }
 
     /**
-     * Records signed by {@link #seal}.
+     * The records and the key change that {@link #seal} signed.
      *
-     * @param firstSequence seq of the first record sealed
-     * @param lastSequence seq of the last record sealed
-     * @param earliestTime earliest time of the records sealed, or {@code null} when none is a valid record
-     * @param latestTime latest time of the records sealed, or {@code null} when none is a valid record
+     * @param firstSequence seq of the first record that no checkpoint covered, or 0 when there was none
+     * @param lastSequence seq of the last record that no checkpoint covered, or 0 when there was none
+     * @param earliestTime earliest time of those records, or {@code null} when there was none
+     * @param latestTime latest time of those records, or {@code null} when there was none
+     * @param earlierKeyId key id of the earlier audit key that signed the newest checkpoint, when the seal recorded
+     *     a key change, or {@code null}
+     * @param checkpointSize number of records the new checkpoint covers
      */
-    public record SealedRecords(long firstSequence, long lastSequence, Instant earliestTime, Instant latestTime) {
+    public record SealedRecords(long firstSequence, long lastSequence, Instant earliestTime, Instant latestTime,
+            String earlierKeyId, long checkpointSize) {
     }
 
     /**
@@ -328,21 +340,44 @@ public final class FileAuditLog implements AuditLog {
      * @throws IOException when the open fails as described there, or the checkpoint cannot be written
      */
     public static SealedRecords seal(AuditConfig config, AuditSigningKey key, Clock clock) throws IOException {
+        return seal(config, key, List.of(), clock);
+    }
+
+    /**
+     * Like {@link #seal(AuditConfig, AuditSigningKey, Clock)}, and also accepts a newest checkpoint signed with one
+     * of {@code earlierKeys} when its signature verifies with it. The seal then appends an
+     * {@link AuditEventType#AUDIT_KEY_CHANGE} record, so that the checkpoint it writes with {@code key} covers a
+     * record of the change. Returns {@code null} when there was nothing to seal.
+     */
+    public static SealedRecords seal(AuditConfig config, AuditSigningKey key, List<AuditPublicKey> earlierKeys,
+            Clock clock) throws IOException {
         FileAuditLog log = open(config, key, clock, CommitObserver.NONE, FileAuditLog::openAppendChannel,
-                FileAuditLog::newRecordId, true);
+                FileAuditLog::newRecordId, true, earlierKeys);
         UncoveredRecords.Range range = log.uncoveredAtOpen;
-        log.close();
+        String earlierKeyId = log.earlierKeyIdAtOpen;
+        try {
+            if (earlierKeyId != null) {
+                log.append(AuditEvent.builder(AuditEventType.AUDIT_KEY_CHANGE, newRecordId())
+                        .keyThumbprint(key.keyId())
+                        .reason("audit key changed from " + earlierKeyId + " to " + key.keyId() + "; the newest"
+                                + " checkpoint was verified with the earlier key before this record")
+                        .build());
+            }
+        } finally {
+            log.close();
+        }
         if (log.checkpoints.lastSize() < log.tree.size()) {
             IOException failure = log.checkpointFailure;
             throw new IOException("sealing audit log " + config.directory() + " failed: the checkpoint of "
                     + log.tree.size() + " records could not be written"
                     + (failure == null ? "" : ": " + failure.getMessage()), failure);
         }
-        if (range == null) {
+        if (range == null && earlierKeyId == null) {
             return null;
         }
-        return new SealedRecords(range.firstSequence(), range.lastSequence(), range.earliestTime(),
-                range.latestTime());
+        return new SealedRecords(range == null ? 0 : range.firstSequence(), range == null ? 0 : range.lastSequence(),
+                range == null ? null : range.earliestTime(), range == null ? null : range.latestTime(), earlierKeyId,
+                log.tree.size());
     }
 
     /**
@@ -364,15 +399,16 @@ public final class FileAuditLog implements AuditLog {
 
     static FileAuditLog open(AuditConfig config, AuditSigningKey key, Clock clock, CommitObserver observer,
             ChannelOpener opener, Supplier<String> idGenerator) throws IOException {
-        return open(config, key, clock, observer, opener, idGenerator, false);
+        return open(config, key, clock, observer, opener, idGenerator, false, List.of());
     }
 
     /**
-     * Opens the log; {@code seal} lifts the bound on the age of records after the last checkpoint, and only that
-     * one.
+     * Opens the log; {@code seal} lifts the bound on the age of records after the last checkpoint and the need for
+     * a checkpoint, and {@code earlierKeys} are accepted for the newest checkpoint.
      */
     private static FileAuditLog open(AuditConfig config, AuditSigningKey key, Clock clock, CommitObserver observer,
-            ChannelOpener opener, Supplier<String> idGenerator, boolean seal) throws IOException {
+            ChannelOpener opener, Supplier<String> idGenerator, boolean seal, List<AuditPublicKey> earlierKeys)
+            throws IOException {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(clock, "clock");
@@ -387,7 +423,7 @@ public final class FileAuditLog implements AuditLog {
             Segments.rejectLegacyLog(directory);
             MerkleTree.Builder tree = new MerkleTree.Builder();
             CheckpointFile checkpoints = CheckpointFile.recover(directory);
-            checkpoints.checkSignatures(key.publicKey(), clock.instant());
+            String earlierKeyId = checkpoints.checkSignatures(key.publicKey(), earlierKeys, clock.instant());
             UncoveredRecords uncovered = new UncoveredRecords(directory, checkpoints, clock,
                     config.checkpointInterval().plus(UncoveredRecords.MAX_CLOCK_AHEAD));
             LogRecovery.State recovered = LogRecovery.recover(directory, (sequence, record, time) -> {
@@ -405,6 +441,7 @@ public final class FileAuditLog implements AuditLog {
             FileAuditLog log = new FileAuditLog(directory, config, key, clock, observer, opener, idGenerator,
                     directoryLock, lockIdentity, recovered, newestChannel, newestIdentity, tree, checkpoints);
             log.uncoveredAtOpen = uncoveredRange;
+            log.earlierKeyIdAtOpen = earlierKeyId;
             if (checkpoints.lastSize() > 0) {
                 observer.checkpointWritten(checkpoints.lastSize());
             }
@@ -1094,7 +1131,8 @@ public final class FileAuditLog implements AuditLog {
         try {
             if (channel.tryLock() == null) {
                 throw new IOException("audit directory " + directory + " is in use by another process, which has"
-                        + " locked " + lockFile + ". Give each gateway process its own audit directory");
+                        + " locked " + lockFile + ". Stop the gateway that uses it before a command that writes to"
+                        + " the log, and give each gateway process its own audit directory");
             }
             return channel;
         } catch (OverlappingFileLockException e) {

@@ -21,7 +21,7 @@ class AuditDirectoryLockTest {
 
     @Test
     void otherProcessSeesDirectoryLocked() throws Exception {
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK)) {
             log.append(AuditFixtures.decision("req-1"));
             // Reading the log through another descriptor, as readers and verification do, must not drop the lock.
             try (InputStream in = Files.newInputStream(AuditFixtures.segment(directory, 1))) {

@@ -63,6 +63,11 @@ final class AuditFixtures {
     }
 
     /** Opens the log in {@code directory} with default settings, predictable ids and {@code opener}. */
+    /** Opens the log in {@code directory} with the default settings, the production opener and {@link #KEY}. */
+    static FileAuditLog open(Path directory, Clock clock) throws IOException {
+        return FileAuditLog.open(new AuditConfig(directory), KEY, clock, CommitObserver.NONE);
+    }
+
     static FileAuditLog open(Path directory, Clock clock, FileAuditLog.ChannelOpener opener) throws IOException {
         return open(new AuditConfig(directory), clock, opener, CommitObserver.NONE);
     }

@@ -124,7 +124,7 @@ class AuditForgeryTest {
         appendForged(4, CLOCK.instant().plus(Duration.ofDays(30)));
 
         try (CapturedLogs logs = new CapturedLogs()) {
-            assertThatThrownBy(() -> FileAuditLog.open(directory, CLOCK))
+            assertThatThrownBy(() -> AuditFixtures.open(directory, CLOCK))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("audit record seq 4")
                     .hasMessageContaining("the current time plus 60 s");
@@ -139,7 +139,7 @@ class AuditForgeryTest {
         writeLog(directory, 3);
         appendForged(4, CLOCK.instant().minus(Duration.ofHours(1)));
 
-        assertThatThrownBy(() -> FileAuditLog.open(directory, CLOCK))
+        assertThatThrownBy(() -> AuditFixtures.open(directory, CLOCK))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("audit record seq 4")
                 .hasMessageContaining("the time of the last checkpoint");
@@ -152,7 +152,7 @@ class AuditForgeryTest {
         appendForged(5, CLOCK.instant());
 
         try (CapturedLogs logs = new CapturedLogs();
-                FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+                FileAuditLog log = AuditFixtures.open(directory, CLOCK)) {
             assertThat(logs.messages(Level.WARN)).anySatisfy(message -> assertThat(message)
                     .contains("Audit records 4 to 5")
                     .contains("not covered by a checkpoint"));
@@ -169,7 +169,7 @@ class AuditForgeryTest {
         Files.write(segment, lines);
 
         try (CapturedLogs logs = new CapturedLogs()) {
-            assertThatThrownBy(() -> FileAuditLog.open(directory, CLOCK))
+            assertThatThrownBy(() -> AuditFixtures.open(directory, CLOCK))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining(FileAuditLog.CHECKPOINT_FILE_NAME + " line 1")
                     .hasMessageContaining("records 1 to 3 have the tree head");

@@ -192,7 +192,7 @@ class AuditRecordsTest {
         try (AuditRecords records = AuditRecords.open(directory, 5)) {
             assertThat(records.next()).isNull();
 
-            try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+            try (FileAuditLog log = AuditFixtures.open(directory, CLOCK)) {
                 log.append(decision("req-4"));
                 log.append(decision("req-5"));
                 assertThat(records.next()).isNull();

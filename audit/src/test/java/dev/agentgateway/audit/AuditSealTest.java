@@ -67,7 +67,7 @@ class AuditSealTest {
         assertThatThrownBy(() -> open(LATER))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("audit records 1 to 3")
-                .hasMessageContaining(FileAuditLog.CHECKPOINT_FILE_NAME + " is missing or holds no checkpoint");
+                .hasMessageContaining(FileAuditLog.CHECKPOINT_FILE_NAME + " contains no checkpoint");
         assertThat(checkpointFile()).doesNotExist();
     }
 
@@ -99,17 +99,14 @@ class AuditSealTest {
     }
 
     @Test
-    void promptRestartWithoutCheckpointFileRefused() throws IOException {
+    void promptRestartWithoutCheckpointFileCovers() throws IOException {
         writeLog(3, 10);
         Files.delete(checkpointFile());
         Clock restart = Clock.fixed(START.plus(Duration.ofSeconds(20)), ZoneOffset.UTC);
 
-        assertThatThrownBy(() -> open(restart).close())
-                .isInstanceOf(IOException.class)
-                .hasMessageContaining("audit records 1 to 3")
-                .hasMessageContaining("checkpoints.log is missing or holds no checkpoint")
-                .hasMessageContaining("audit seal");
-        assertThat(FileAuditLog.seal(config(10), KEY, restart)).isNotNull();
+        try (FileAuditLog log = open(restart)) {
+            assertThat(log.lastDurableSequence()).isEqualTo(3);
+        }
         assertThat(verify(restart).coveredRecords()).isEqualTo(3);
     }
 
@@ -140,7 +137,7 @@ class AuditSealTest {
                     .contains("Sealing audit records 3 to 6").contains(START.toString()));
         }
 
-        assertThat(sealed).isEqualTo(new FileAuditLog.SealedRecords(3, 6, START, START));
+        assertThat(sealed).isEqualTo(new FileAuditLog.SealedRecords(3, 6, START, START, null, 6));
         try (FileAuditLog log = open(LATER)) {
             assertThat(log.append(decision("req-7")).sequence()).isEqualTo(7);
         }
@@ -247,17 +244,52 @@ class AuditSealTest {
     }
 
     @Test
-    void openAcceptsCheckpointOfEarlierKey() throws IOException {
+    void openRefusesCheckpointOfEarlierKey() throws IOException {
         writeLog(3, 10);
         AuditSigningKey rotated = AuditSigningKey.generate("EdDSA");
 
-        try (CapturedLogs logs = new CapturedLogs();
-                FileAuditLog log = FileAuditLog.open(config(10), rotated, CLOCK, CommitObserver.NONE)) {
-            assertThat(logs.messages(Level.INFO)).anySatisfy(message -> assertThat(message)
-                    .contains("not with the current audit key " + rotated.keyId())
-                    .contains("audit verify"));
-            assertThat(log.append(decision("req-4")).sequence()).isEqualTo(4);
+        assertThatThrownBy(() -> FileAuditLog.open(config(10), rotated, CLOCK, CommitObserver.NONE).close())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("is signed with key " + KEY.keyId() + ", not with the current audit key "
+                        + rotated.keyId())
+                .hasMessageContaining("audit seal --public-key");
+    }
+
+    @Test
+    void sealWithEarlierKeyRecordsKeyChange() throws IOException {
+        writeLog(3, 10);
+        AuditSigningKey rotated = AuditSigningKey.generate("ES256");
+
+        FileAuditLog.SealedRecords sealed = FileAuditLog.seal(config(10), rotated, List.of(KEY.publicKey()), CLOCK);
+
+        assertThat(sealed).isEqualTo(new FileAuditLog.SealedRecords(0, 0, null, null, KEY.keyId(), 4));
+        try (FileAuditLog log = FileAuditLog.open(config(10), rotated, CLOCK, CommitObserver.NONE)) {
+            assertThat(log.append(decision("req-5")).sequence()).isEqualTo(5);
         }
+        try (AuditRecords records = AuditRecords.open(directory)) {
+            AuditRecord change = records.stream().filter(record -> record.sequence() == 4).findFirst().orElseThrow();
+            assertThat(new String(change.bytes(), StandardCharsets.UTF_8)).contains("\"type\":\"audit_key_change\"")
+                    .contains(KEY.keyId()).contains(rotated.keyId());
+        }
+        VerificationResult result = AuditVerifier.verify(directory, List.of(KEY.publicKey(), rotated.publicKey()),
+                new AuditVerifier.Options(CLOCK, Duration.ofSeconds(61)));
+        assertThat(result.valid()).as(result.summary()).isTrue();
+        assertThat(result.coveredRecords()).isEqualTo(5);
+    }
+
+    @Test
+    void sealRefusesForgedCheckpointOfOtherKey() throws IOException {
+        writeLog(3, 10);
+        AuditSigningKey other = AuditSigningKey.generate("EdDSA");
+        List<String> lines = Files.readAllLines(checkpointFile());
+        Checkpoint last = Checkpoint.parse(lines.get(lines.size() - 1));
+        Checkpoint forged = Checkpoint.sign(other, last.size(), last.root(), last.time(), last.previous());
+        lines.set(lines.size() - 1, forged.toLine());
+        Files.write(checkpointFile(), lines);
+
+        assertThatThrownBy(() -> FileAuditLog.seal(config(10), KEY, List.of(), CLOCK))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("is signed with key " + other.keyId());
     }
 
     @Test

@@ -194,18 +194,21 @@ class CheckpointWriterTest {
     }
 
     @Test
-    void openAcceptsCheckpointOfOtherKey() throws IOException {
+    void checkpointsContinueWithSealedKey() throws IOException {
         AuditFixtures.writeLog(directory, 2);
         AuditSigningKey rotated = AuditSigningKey.generate("ES256");
 
+        FileAuditLog.seal(config(1000, Duration.ofHours(1)), rotated, List.of(KEY.publicKey()), CLOCK);
         try (FileAuditLog log = FileAuditLog.open(config(1000, Duration.ofHours(1)), rotated, CLOCK,
                 CommitObserver.NONE)) {
-            log.append(decision("req-3"));
+            log.append(decision("req-4"));
         }
 
         List<Checkpoint> checkpoints = checkpoints();
+        assertThat(checkpoints).extracting(Checkpoint::size).containsExactly(2L, 3L, 4L);
         assertThat(checkpoints.get(0).verify(KEY.publicKey())).isTrue();
         assertThat(checkpoints.get(1).verify(rotated.publicKey())).isTrue();
+        assertThat(checkpoints.get(2).verify(rotated.publicKey())).isTrue();
         assertThat(checkpoints.get(1).algorithm()).isEqualTo("ES256");
     }
 

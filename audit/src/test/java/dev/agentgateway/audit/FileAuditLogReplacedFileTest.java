@@ -46,7 +46,7 @@ class FileAuditLogReplacedFileTest {
 
     @Test
     void deletedSegmentFailsAppends() throws IOException {
-        try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory(), CLOCK)) {
             log.append(decision("req-1"));
             Files.delete(segment());
 
@@ -63,7 +63,7 @@ class FileAuditLogReplacedFileTest {
 
     @Test
     void deletedSegmentFailsCheckWritable() throws IOException {
-        try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory(), CLOCK)) {
             log.append(decision("req-1"));
             Files.delete(segment());
 
@@ -76,7 +76,7 @@ class FileAuditLogReplacedFileTest {
 
     @Test
     void replacedSegmentFailsAppends() throws IOException {
-        try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory(), CLOCK)) {
             log.append(decision("req-1"));
             Path copy = root.resolve("copy.log");
             Files.copy(segment(), copy);
@@ -92,7 +92,7 @@ class FileAuditLogReplacedFileTest {
     @Test
     void movedDirectoryFailsAppends() throws IOException {
         Path moved = root.resolve("moved");
-        try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory(), CLOCK)) {
             log.append(decision("req-1"));
             Files.move(directory(), moved);
 
@@ -106,7 +106,7 @@ class FileAuditLogReplacedFileTest {
 
     @Test
     void deletedLockFailsAppendsBeforeFirstSegment() throws IOException {
-        try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory(), CLOCK)) {
             Files.delete(directory().resolve(FileAuditLog.LOCK_FILE_NAME));
 
             assertThatThrownBy(log::checkWritable)
@@ -254,7 +254,7 @@ class FileAuditLogReplacedFileTest {
 
     @Test
     void truncatedSegmentFailsAppends() throws IOException {
-        try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory(), CLOCK)) {
             log.append(decision("req-1"));
             log.append(decision("req-2"));
             long written = Files.size(segment());
@@ -274,7 +274,7 @@ class FileAuditLogReplacedFileTest {
 
     @Test
     void foreignSegmentLineFailsAppends() throws IOException {
-        try (FileAuditLog log = FileAuditLog.open(directory(), CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory(), CLOCK)) {
             log.append(decision("req-1"));
             Files.writeString(segment(), "{\"seq\":2}\n", StandardOpenOption.APPEND);
 

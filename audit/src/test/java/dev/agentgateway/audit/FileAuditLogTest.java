@@ -109,7 +109,7 @@ class FileAuditLogTest {
         for (String value : hostile) {
             events.add(everyTextMember(value));
         }
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK)) {
             for (AuditEvent event : events) {
                 log.append(event);
             }
@@ -141,7 +141,7 @@ class FileAuditLogTest {
 
     @Test
     void appendReplacesLoneSurrogates() throws IOException {
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK)) {
             log.append(everyTextMember("high \uD800 low \uDC00 reversed \uDC00\uD800 end \uD83D"));
         }
 
@@ -162,7 +162,7 @@ class FileAuditLogTest {
 
     @Test
     void appendRejectsNegativeNumber() throws IOException {
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK)) {
             AuditEvent negative = AuditEvent.builder(AuditEventType.OUTCOME, "req-1").durationMillis(-1L).build();
 
             assertThatThrownBy(() -> log.append(negative))
@@ -177,7 +177,7 @@ class FileAuditLogTest {
         List<AppendedRecord> before = writeLog(directory, 3);
 
         AppendedRecord next;
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK)) {
             assertThat(log.lastDurableSequence()).isEqualTo(3);
             next = log.append(decision("req-4"));
             assertThat(log.lastDurableSequence()).isEqualTo(4);
@@ -201,7 +201,7 @@ class FileAuditLogTest {
 
         AppendedRecord next;
         try (CapturedLogs logs = new CapturedLogs();
-                FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+                FileAuditLog log = AuditFixtures.open(directory, CLOCK)) {
             assertThat(Files.size(logFile())).isEqualTo(wholeSize);
             assertThat(logs.messages(Level.WARN)).singleElement().asString()
                     .contains(logFile().toString())
@@ -222,7 +222,7 @@ class FileAuditLogTest {
         Files.writeString(logFile(), "{\"actor\"");
 
         try (CapturedLogs logs = new CapturedLogs();
-                FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+                FileAuditLog log = AuditFixtures.open(directory, CLOCK)) {
             assertThat(logs.messages(Level.WARN)).hasSize(2);
             assertThat(logs.messages(Level.WARN).get(0)).contains("cut 8 bytes");
             assertThat(logs.messages(Level.WARN).get(1)).contains("Deleted empty newest audit segment");
@@ -302,7 +302,7 @@ class FileAuditLogTest {
     void openRejectsLegacyLog() throws IOException {
         Files.writeString(directory.resolve("audit.log"), "{}\n");
 
-        assertThatThrownBy(() -> FileAuditLog.open(directory, CLOCK))
+        assertThatThrownBy(() -> AuditFixtures.open(directory, CLOCK))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(directory.resolve("audit.log").getFileName().toString())
                 .hasMessageContaining("earlier single-file format")
@@ -526,7 +526,7 @@ class FileAuditLogTest {
 
     @Test
     void interruptedCallerStillGetsRecord() throws IOException {
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK)) {
             log.append(decision("req-1"));
 
             Thread.currentThread().interrupt();
@@ -590,7 +590,7 @@ class FileAuditLogTest {
 
     @Test
     void checkWritableAfterCloseFails() throws IOException {
-        FileAuditLog log = FileAuditLog.open(directory, CLOCK);
+        FileAuditLog log = AuditFixtures.open(directory, CLOCK);
         log.close();
 
         assertThatThrownBy(log::checkWritable)
@@ -600,7 +600,7 @@ class FileAuditLogTest {
 
     @Test
     void appendAfterCloseFails() throws IOException {
-        FileAuditLog log = FileAuditLog.open(directory, CLOCK);
+        FileAuditLog log = AuditFixtures.open(directory, CLOCK);
         log.append(decision("req-1"));
         log.close();
         log.close();
@@ -615,7 +615,7 @@ class FileAuditLogTest {
     @Test
     void closeWritesQueuedRecords() throws IOException {
         List<CompletableFuture<AppendedRecord>> futures = new ArrayList<>();
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK)) {
             for (int i = 1; i <= 500; i++) {
                 futures.add(log.appendAsync(decision("req-" + i)));
             }
@@ -832,7 +832,7 @@ class FileAuditLogTest {
                 "needs POSIX file permissions");
         Path nested = directory.resolve("data/audit");
 
-        try (FileAuditLog log = FileAuditLog.open(nested, CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(nested, CLOCK)) {
             log.append(decision("req-1"));
         }
 
@@ -847,7 +847,7 @@ class FileAuditLogTest {
     void openCreatesDirectoryWithoutSegment() throws IOException {
         Path nested = directory.resolve("a/b/audit");
 
-        try (FileAuditLog log = FileAuditLog.open(nested, CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(nested, CLOCK)) {
             assertThat(log.directory()).isEqualTo(nested);
             assertThat(log.lastDurableSequence()).isZero();
         }
@@ -860,7 +860,7 @@ class FileAuditLogTest {
     void openRejectsFileAsDirectory() throws IOException {
         Path notDirectory = Files.writeString(directory.resolve("plain-file"), "x");
 
-        assertThatThrownBy(() -> FileAuditLog.open(notDirectory, CLOCK))
+        assertThatThrownBy(() -> AuditFixtures.open(notDirectory, CLOCK))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(notDirectory.toString());
     }
@@ -874,7 +874,7 @@ class FileAuditLogTest {
                     "file modes do not restrict this user (root), so failedForceIsNotAcknowledged and"
                             + " partialWriteIsCutBeforeNextBatch cover write failures instead");
 
-            assertThatThrownBy(() -> FileAuditLog.open(readOnly, CLOCK))
+            assertThatThrownBy(() -> AuditFixtures.open(readOnly, CLOCK))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining(readOnly.toString())
                     .hasMessageContaining("not writable");
@@ -885,10 +885,10 @@ class FileAuditLogTest {
 
     @Test
     void secondOpenIsRejected() throws IOException {
-        try (FileAuditLog log = FileAuditLog.open(directory, CLOCK)) {
+        try (FileAuditLog log = AuditFixtures.open(directory, CLOCK)) {
             log.append(decision("req-1"));
 
-            assertThatThrownBy(() -> FileAuditLog.open(directory, CLOCK))
+            assertThatThrownBy(() -> AuditFixtures.open(directory, CLOCK))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("already in use in this process")
                     .hasMessageContaining(directory.toString());

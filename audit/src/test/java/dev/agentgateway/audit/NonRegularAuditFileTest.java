@@ -54,7 +54,7 @@ class NonRegularAuditFileTest {
         Files.delete(checkpoints());
         mkfifo(checkpoints());
 
-        assertThatThrownBy(() -> FileAuditLog.open(directory(), CLOCK).close())
+        assertThatThrownBy(() -> AuditFixtures.open(directory(), CLOCK).close())
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("audit checkpoint file " + checkpoints() + " is a FIFO, not a regular file");
     }
@@ -66,7 +66,7 @@ class NonRegularAuditFileTest {
         Files.move(checkpoints(), outside);
         Files.createSymbolicLink(checkpoints(), outside);
 
-        assertThatThrownBy(() -> FileAuditLog.open(directory(), CLOCK).close())
+        assertThatThrownBy(() -> AuditFixtures.open(directory(), CLOCK).close())
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("audit checkpoint file " + checkpoints()
                         + " is a symbolic link, not a regular file");
@@ -78,7 +78,7 @@ class NonRegularAuditFileTest {
         Files.delete(segment());
         mkfifo(segment());
 
-        assertThatThrownBy(() -> FileAuditLog.open(directory(), CLOCK).close())
+        assertThatThrownBy(() -> AuditFixtures.open(directory(), CLOCK).close())
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("audit segment " + segment() + " is a FIFO, not a regular file");
     }
@@ -91,7 +91,7 @@ class NonRegularAuditFileTest {
         Files.createSymbolicLink(segment(), outside);
         byte[] before = Files.readAllBytes(outside);
 
-        assertThatThrownBy(() -> FileAuditLog.open(directory(), CLOCK).close())
+        assertThatThrownBy(() -> AuditFixtures.open(directory(), CLOCK).close())
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("audit segment " + segment() + " is a symbolic link, not a regular file");
         assertThat(Files.readAllBytes(outside)).isEqualTo(before);
@@ -102,7 +102,7 @@ class NonRegularAuditFileTest {
         Files.createDirectories(directory());
         mkfifo(lockFile());
 
-        assertThatThrownBy(() -> FileAuditLog.open(directory(), CLOCK).close())
+        assertThatThrownBy(() -> AuditFixtures.open(directory(), CLOCK).close())
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("audit lock file " + lockFile() + " is a FIFO, not a regular file");
     }
@@ -113,7 +113,7 @@ class NonRegularAuditFileTest {
         Path outside = root.resolve("lock-outside");
         Files.createSymbolicLink(lockFile(), outside);
 
-        assertThatThrownBy(() -> FileAuditLog.open(directory(), CLOCK).close())
+        assertThatThrownBy(() -> AuditFixtures.open(directory(), CLOCK).close())
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("audit lock file " + lockFile() + " is a symbolic link, not a regular file");
         assertThat(outside).as("no file created through the link").doesNotExist();

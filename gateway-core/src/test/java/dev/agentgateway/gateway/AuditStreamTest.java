@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentgateway.audit.AuditEvent;
 import dev.agentgateway.audit.AuditEventType;
+import dev.agentgateway.audit.AuditSigningKey;
+import dev.agentgateway.audit.CommitObserver;
 import dev.agentgateway.audit.FileAuditLog;
 import dev.agentgateway.config.AdminConfig;
 import dev.agentgateway.config.AdminCredential;
@@ -58,11 +60,6 @@ class AuditStreamTest {
     @BeforeEach
     void startGateway() throws Exception {
         Path auditDirectory = directory.resolve("audit");
-        try (FileAuditLog log = FileAuditLog.open(auditDirectory, CLOCK)) {
-            log.append(decision("req-1", "alice (https://idp)", "ops", "allow"));
-            log.append(decision("req-2", "bob (https://idp)", "db", "deny"));
-            log.append(decision("req-3", HOSTILE, "ops", "deny"));
-        }
         Path config = Files.writeString(directory.resolve("gateway.yaml"), """
                 listeners:
                   agent: 127.0.0.1:0
@@ -75,6 +72,13 @@ class AuditStreamTest {
                     backend: http://127.0.0.1:9/
                 """.formatted(auditDirectory));
         GatewayConfig loaded = ConfigLoader.load(config);
+        // Written with the audit key the gateway loads, as an earlier run of it would have.
+        AuditSigningKey key = AuditSigningKey.loadOrGenerate(loaded.audit().signingKey());
+        try (FileAuditLog log = FileAuditLog.open(loaded.audit(), key, CLOCK, CommitObserver.NONE)) {
+            log.append(decision("req-1", "alice (https://idp)", "ops", "allow"));
+            log.append(decision("req-2", "bob (https://idp)", "db", "deny"));
+            log.append(decision("req-3", HOSTILE, "ops", "deny"));
+        }
         String digest = HexFormat.of().formatHex(AdminCredentials.sha256(TOKEN));
         GatewayConfig withAdmin = new GatewayConfig(loaded.source(), loaded.agentListener(), loaded.adminListener(),
                 loaded.publicOrigin(), loaded.routes(), loaded.trustedIssuers(), loaded.signingKey(), loaded.audit(),

@@ -31,7 +31,7 @@ public final class CheckpointFile implements AutoCloseable {
     /** Name of the checkpoint file in the audit directory. */
     public static final String FILE_NAME = "checkpoints.log";
 
-    /** What the file is, in messages. */
+    /** Name of the file in messages. */
     private static final String DESCRIPTION = "audit checkpoint file";
 
     /** Maximum length of a checkpoint line read back; real ones are about 250 bytes. */
@@ -134,15 +134,20 @@ public final class CheckpointFile implements AutoCloseable {
      * signed with. Every line's time is checked. Only the signatures of the checkpoints of the largest size are
      * verified: they decide which records the writer takes as covered and which line it chains to, while a forged
      * line below them can only fail the root checks or leave its size unverified, which audit verify reports. A
-     * checkpoint signed with another key id, by an earlier key before a rotation, cannot be checked here and is
-     * logged at info level. Call it before the records are read.
+     * newest checkpoint signed with another key is accepted only when that key is among {@code earlierKeys} and
+     * its signature verifies: the writer would otherwise continue on a coverage it cannot check. Call it before the
+     * records are read.
      *
+     * @param earlierKeys public keys the operator vouches for as earlier audit keys; empty for a normal start
      * @param now the open's current time
+     * @return the key id of the earlier key that signed the newest checkpoint, or {@code null} when the current key
+     *     signed it or there is none
      * @throws IOException naming the checkpoint line when its time is more than
-     *     {@link UncoveredRecords#MAX_CLOCK_AHEAD} after {@code now}, or when a checkpoint of the largest size names
-     *     {@code key}'s key id but its signature does not verify with {@code key}
+     *     {@link UncoveredRecords#MAX_CLOCK_AHEAD} after {@code now}, or when a checkpoint of the largest size is
+     *     signed by neither {@code key} nor one of {@code earlierKeys}, or its signature does not verify
      */
-    public void checkSignatures(AuditPublicKey key, Instant now) throws IOException {
+    public String checkSignatures(AuditPublicKey key, List<AuditPublicKey> earlierKeys, Instant now)
+            throws IOException {
         Instant latestAllowed = now.plus(UncoveredRecords.MAX_CLOCK_AHEAD);
         for (Entry entry : recovered) {
             Checkpoint checkpoint = entry.checkpoint();
@@ -154,22 +159,34 @@ public final class CheckpointFile implements AutoCloseable {
                         + " and restore the log before starting again");
             }
         }
+        String earlierKeyId = null;
         for (Entry entry : recovered) {
             Checkpoint checkpoint = entry.checkpoint();
             if (checkpoint.size() != lastSize) {
                 continue;
             }
-            if (!checkpoint.keyId().equals(key.keyId())) {
-                LOG.info("Audit checkpoint at {} line {} is signed with key {}, not with the current audit key {}, so"
-                        + " it is not checked at open; audit verify with that public key checks it", file,
-                        entry.line(), checkpoint.keyId(), key.keyId());
-            } else if (!checkpoint.verify(key)) {
-                fail("audit checkpoint at " + file + " line " + entry.line() + " names the current audit key "
-                        + key.keyId() + ", but its signature does not verify with that key: the line was forged or"
+            AuditPublicKey signer = checkpoint.keyId().equals(key.keyId()) ? key : earlierKeys.stream()
+                    .filter(earlier -> earlier.keyId().equals(checkpoint.keyId()))
+                    .findFirst()
+                    .orElse(null);
+            if (signer == null) {
+                fail("audit checkpoint at " + file + " line " + entry.line() + ", the newest, is signed with key "
+                        + checkpoint.keyId() + ", not with the current audit key " + key.keyId() + ", so the gateway"
+                        + " cannot check it. After a change of the audit key, verify the log with the earlier public"
+                        + " key (audit verify --public-key EARLIER.jwk), then run audit seal --public-key"
+                        + " EARLIER.jwk, which records the change and signs a checkpoint with the current key");
+            }
+            if (!checkpoint.verify(signer)) {
+                fail("audit checkpoint at " + file + " line " + entry.line() + " names the audit key "
+                        + signer.keyId() + ", but its signature does not verify with that key: the line was forged or"
                         + " changed. Run audit verify on " + file.getParent() + " and restore the log before"
                         + " starting again");
             }
+            if (signer != key) {
+                earlierKeyId = signer.keyId();
+            }
         }
+        return earlierKeyId;
     }
 
     private static void fail(String message) throws IOException {

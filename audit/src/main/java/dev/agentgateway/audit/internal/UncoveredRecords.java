@@ -132,16 +132,6 @@ public final class UncoveredRecords {
         }
         Range range = new Range(first, last, earliestTime, latestTime);
         boolean old = earliestTime.plus(maxAge).isBefore(now);
-        if (!seal && coveredSize == 0) {
-            String message = "audit records " + first + " to " + last + " in " + directory + " are not covered by a"
-                    + " checkpoint, and " + CheckpointFile.FILE_NAME + " is missing or holds no checkpoint. The"
-                    + " gateway writes a checkpoint within the checkpoint interval after its first record and when"
-                    + " it closes the log, so the file was deleted or emptied, or the gateway crashed before its"
-                    + " first checkpoint. Check the records (audit verify, audit tail, and the Kafka export when it"
-                    + " is configured), then run audit seal to sign them into a checkpoint";
-            LOG.error(message);
-            throw new IOException(message);
-        }
         if (seal) {
             LOG.warn("Sealing audit records {} to {} in {}, dated {} to {}, which no checkpoint covered: the next"
                     + " checkpoint covers them", first, last, directory, earliestTime, latestTime);

@@ -1,5 +1,6 @@
 package dev.agentgateway.gateway.cli;
 
+import dev.agentgateway.audit.AuditPublicKey;
 import dev.agentgateway.audit.AuditSigningKey;
 import dev.agentgateway.audit.AuditVerifier;
 import dev.agentgateway.audit.FileAuditLog;
@@ -10,10 +11,13 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -23,6 +27,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "seal", mixinStandardHelpOptions = true,
         description = {"Signs every record not yet covered by a checkpoint into a new checkpoint, however old.",
+            "After a change of the audit key, --public-key EARLIER.jwk lets it accept a newest checkpoint signed with"
+                + " the earlier key: it verifies that checkpoint, appends an audit_key_change record and signs a"
+                + " checkpoint with the current key.",
             "The gateway refuses to start when such records are older than the checkpoint interval plus one"
                 + " minute: checkpoints were removed, or the gateway crashed and stayed down. Check those records"
                 + " first (audit verify, audit tail --since TIME, the Kafka export when it is configured), because"
@@ -48,6 +55,11 @@ final class AuditSealCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", arity = "0..1",
             description = "Audit log directory; the same as --directory DIR.")
     private Path positionalDirectory;
+
+    @Option(names = "--public-key", paramLabel = "FILE",
+            description = "JWK file of an earlier audit key whose checkpoints to accept, after checking the log with"
+                    + " audit verify --public-key FILE; repeat for several.")
+    private List<Path> earlierKeyFiles;
 
     @Override
     public Integer call() throws ConfigException {
@@ -89,9 +101,22 @@ final class AuditSealCommand implements Callable<Integer> {
             return AgentGatewayCommand.EXIT_USAGE;
         }
 
+        List<AuditPublicKey> earlierKeys = new ArrayList<>();
+        for (Path file : earlierKeyFiles == null ? List.<Path>of() : earlierKeyFiles) {
+            try {
+                earlierKeys.add(AuditPublicKey.read(file));
+            } catch (IOException e) {
+                err.println("reading public key file " + file + " failed: " + e.getMessage());
+                return AgentGatewayCommand.EXIT_USAGE;
+            } catch (IllegalArgumentException e) {
+                err.println(e.getMessage());
+                return AgentGatewayCommand.EXIT_USAGE;
+            }
+        }
+
         FileAuditLog.SealedRecords sealed;
         try {
-            sealed = FileAuditLog.seal(config, key, Clock.systemUTC());
+            sealed = FileAuditLog.seal(config, key, earlierKeys, Clock.systemUTC());
         } catch (IOException e) {
             err.println("sealing audit log " + directory + " failed: " + e.getMessage());
             return EXIT_NOT_SEALED;
@@ -101,9 +126,15 @@ final class AuditSealCommand implements Callable<Integer> {
             out.println("nothing to seal: a checkpoint already covers every record in " + directory);
             return 0;
         }
-        out.println("sealed audit records " + sealed.firstSequence() + " to " + sealed.lastSequence() + " in "
-                + directory + ", dated " + sealed.earliestTime() + " to " + sealed.latestTime() + ", with a checkpoint"
-                + " of " + sealed.lastSequence() + " records signed by audit key " + key.keyId());
+        if (sealed.firstSequence() > 0) {
+            out.println("sealed audit records " + sealed.firstSequence() + " to " + sealed.lastSequence() + " in "
+                    + directory + ", dated " + sealed.earliestTime() + " to " + sealed.latestTime());
+        }
+        if (sealed.earlierKeyId() != null) {
+            out.println("recorded the change of the audit key from " + sealed.earlierKeyId() + " to " + key.keyId()
+                    + " as record " + sealed.checkpointSize());
+        }
+        out.println("signed a checkpoint of " + sealed.checkpointSize() + " records with audit key " + key.keyId());
         return 0;
     }
 }

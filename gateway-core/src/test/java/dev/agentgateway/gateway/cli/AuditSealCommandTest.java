@@ -66,6 +66,28 @@ class AuditSealCommandTest {
     }
 
     @Test
+    void sealWithEarlierKeyRecordsKeyChange() throws Exception {
+        writeUncoveredLog(2);
+        assertThat(run("audit", "seal", "--directory", directory.toString())).as(err.toString()).isZero();
+        Path earlier = directory.resolveSibling("earlier-audit-key.jwk");
+        Files.move(AuditConfig.defaultKeyPath(directory), earlier);
+        Files.writeString(directory.resolveSibling("earlier-public.jwk"), key.publicKey().toJson());
+        AuditSigningKey current = AuditSigningKey.loadOrGenerate(new AuditConfig(directory).signingKey());
+
+        assertThat(run("audit", "seal", "--directory", directory.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("not with the current audit key " + current.keyId())
+                .contains("audit seal --public-key");
+
+        assertThat(run("audit", "seal", "--directory", directory.toString(), "--public-key",
+                directory.resolveSibling("earlier-public.jwk").toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("recorded the change of the audit key from " + key.keyId() + " to "
+                + current.keyId() + " as record 3");
+        assertThat(run("audit", "verify", "--directory", directory.toString(), "--public-key",
+                directory.resolveSibling("earlier-public.jwk").toString(), "--public-key",
+                AuditConfig.defaultKeyPath(directory).toString())).as(out.toString()).isZero();
+    }
+
+    @Test
     void sealCoversOldRecords() throws Exception {
         writeUncoveredLog(3);
         assertThat(run("audit", "verify", "--directory", directory.toString())).isEqualTo(1);
@@ -74,8 +96,8 @@ class AuditSealCommandTest {
         assertThat(run("audit", "seal", "--directory", directory.toString())).as(err.toString()).isZero();
 
         assertThat(out.toString()).isEqualTo("sealed audit records 1 to 3 in " + directory + ", dated " + WRITTEN
-                + " to " + WRITTEN + ", with a checkpoint of 3 records signed by audit key " + key.keyId()
-                + System.lineSeparator());
+                + " to " + WRITTEN + System.lineSeparator() + "signed a checkpoint of 3 records with audit key "
+                + key.keyId() + System.lineSeparator());
         assertThat(run("audit", "verify", "--directory", directory.toString())).as(out.toString()).isZero();
         assertThat(out.toString()).startsWith("audit log valid: 3 records, 1 checkpoint, 3 covered");
         try (FileAuditLog log = FileAuditLog.open(new AuditConfig(directory), key, Clock.systemUTC(),
