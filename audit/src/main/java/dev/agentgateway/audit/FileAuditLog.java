@@ -184,6 +184,11 @@ public final class FileAuditLog implements AuditLog {
     private long lastSequence;
     private byte[] lastHash;
     private boolean repairNeeded;
+    /**
+     * Bytes of the last write to the segment (a batch or a readiness probe). After a failed write, a repair cuts at
+     * most this many bytes: more means another process appended to the segment too.
+     */
+    private long lastWriteBytes;
     /** Set once a repair cut bytes during the current run of failures, so only the first cut logs a warning. */
     private boolean repairReported;
     private final ByteSink batchBuffer = new ByteSink(64 * 1024);
@@ -641,20 +646,16 @@ public final class FileAuditLog implements AuditLog {
             checkpointRetryMillis = 0;
             writeCheckpoint();
         }
-        if (firstUncoveredMillis >= 0) {
-            IOException failure = checkpointFailure;
-            LOG.error("Audit log {} closed with records {} to {} not covered by a checkpoint{}. A start refuses them"
-                    + " once they are older than the checkpoint interval plus {} s: check them and run audit seal",
-                    directory, checkpoints.lastSize() + 1, lastSequence,
-                    failure == null ? "" : " (" + failure.getMessage() + ")", UncoveredRecords.MAX_CLOCK_AHEAD.toSeconds());
-        }
         CompletableFuture<Void> waiting = checkpointRetried.getAndSet(null);
         if (waiting != null) {
             waiting.complete(null);
         }
         ioLock.lock();
         try {
-            cutFailedWrites();
+            boolean owned = cutFailedWrites();
+            if (firstUncoveredMillis >= 0) {
+                reportUncoveredAtClose(owned);
+            }
             closeQuietly(checkpoints);
             if (current != null) {
                 closeQuietly(current.channel);
@@ -664,17 +665,34 @@ public final class FileAuditLog implements AuditLog {
         }
     }
 
+    /** Logs the records this close leaves without a checkpoint, at error level while this log owns its files. */
+    private void reportUncoveredAtClose(boolean owned) {
+        long first = checkpoints.lastSize() + 1;
+        IOException failure = checkpointFailure;
+        String cause = failure == null ? "" : " (" + failure.getMessage() + ")";
+        if (owned) {
+            LOG.error("Audit log {} closed with records {} to {} not covered by a checkpoint{}. A start refuses them"
+                    + " once they are older than the checkpoint interval plus {} s: check them and run audit seal",
+                    directory, first, lastSequence, cause, UncoveredRecords.MAX_CLOCK_AHEAD.toSeconds());
+        } else {
+            LOG.warn("Audit log {} closed with records {} to {} not covered by a checkpoint of this process{}; its"
+                    + " files changed hands, and the process that holds the directory now covers them", directory,
+                    first, lastSequence, cause);
+        }
+    }
+
     /**
      * Cuts what failed writes left in the segment and the checkpoint file, so a clean stop leaves whole lines. When
      * the files are no longer the ones this log opened, another process may be writing to them, so nothing is cut.
+     * Returns whether the files were still this log's.
      */
-    private void cutFailedWrites() {
+    private boolean cutFailedWrites() {
         try {
             checkOpenFiles();
         } catch (IOException e) {
             LOG.warn("Audit log {}: not cutting what failed writes left at close, because another process may own"
                     + " the files now: {}", directory, e.getMessage());
-            return;
+            return false;
         }
         checkpoints.cutFailedWrite();
         if (repairNeeded) {
@@ -686,6 +704,7 @@ public final class FileAuditLog implements AuditLog {
                         e.toString());
             }
         }
+        return true;
     }
 
 
@@ -810,6 +829,7 @@ public final class FileAuditLog implements AuditLog {
         }
 
         int bytes = batchBuffer.size();
+        lastWriteBytes = bytes;
         writeFully(current.channel, ByteBuffer.wrap(batchBuffer.array(), 0, bytes));
         long syncStart = System.nanoTime();
         current.channel.force(false);
@@ -903,7 +923,7 @@ public final class FileAuditLog implements AuditLog {
     /**
      * Cuts what a failed batch or check left after the last durable record, through a newly opened channel: after
      * a failed fsync the old channel's view of the file cannot be trusted. A segment with no durable record is
-     * deleted.
+     * deleted. Bytes beyond what the failed write can have left are another process's, so nothing is cut then.
      */
     private void repair() throws IOException {
         if (current != null) {
@@ -915,6 +935,12 @@ public final class FileAuditLog implements AuditLog {
                 throw new IOException("audit segment " + current.segment.path() + " is " + size
                         + " bytes, shorter than the " + current.size + " bytes of durable records, so it was changed"
                         + " outside this process. Run audit verify on " + directory + ", then restart the gateway");
+            }
+            if (size > current.size + lastWriteBytes) {
+                throw new IOException("audit segment " + current.segment.path() + " is " + size + " bytes, more than"
+                        + " its " + current.size + " durable bytes and the " + lastWriteBytes + " bytes of the write"
+                        + " that failed: another process changed it while the log was open. Run audit verify on "
+                        + directory + ", then restart the gateway");
             }
             channel.truncate(current.size);
             if (size > current.size) {
@@ -1012,6 +1038,7 @@ public final class FileAuditLog implements AuditLog {
                 probe(directoryLock, 0, false);
             } else {
                 repairNeeded = true;
+                lastWriteBytes = PROBE.length;
                 probe(current.channel, current.size, true);
                 repairNeeded = false;
             }

@@ -253,6 +253,26 @@ class FileAuditLogReplacedFileTest {
     }
 
     @Test
+    void foreignBytesAfterFailedWriteAreKept() throws IOException {
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        try (FileAuditLog log = AuditFixtures.open(directory(), CLOCK, faults.opener())) {
+            log.append(decision("req-1"));
+            faults.set(Fault.PARTIAL_WRITE);
+            assertThatThrownBy(() -> log.append(decision("req-2"))).isInstanceOf(AuditWriteException.class);
+            faults.set(Fault.NONE);
+            String foreign = "{\"foreign\":\"" + "x".repeat(2000) + "\"}\n";
+            Files.writeString(segment(), foreign, StandardOpenOption.APPEND);
+
+            assertThatThrownBy(() -> log.append(decision("req-3")))
+                    .isInstanceOf(AuditWriteException.class)
+                    .hasMessageContaining("another process changed it");
+            assertThat(Files.readString(segment())).endsWith(foreign);
+        }
+        assertThat(Files.readString(segment())).as("kept after close too").endsWith(
+                "{\"foreign\":\"" + "x".repeat(2000) + "\"}\n");
+    }
+
+    @Test
     void truncatedSegmentFailsAppends() throws IOException {
         try (FileAuditLog log = AuditFixtures.open(directory(), CLOCK)) {
             log.append(decision("req-1"));

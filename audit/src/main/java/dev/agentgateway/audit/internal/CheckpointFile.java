@@ -54,6 +54,8 @@ public final class CheckpointFile implements AutoCloseable {
     private long size;
     /** Whether a write failed since the last durable line, so bytes after {@link #size} may be this log's own. */
     private boolean repairNeeded;
+    /** Bytes of the last line written; after a failed write, a cut may remove at most this many. */
+    private long lastLineBytes;
     /** Whether a cut was logged at warn level since the last successful append. */
     private boolean cutReported;
     private long lastSize;
@@ -298,6 +300,7 @@ public final class CheckpointFile implements AutoCloseable {
         byte[] line = Arrays.copyOf(text, text.length + 1);
         line[text.length] = '\n';
         repairNeeded = true;
+        lastLineBytes = line.length;
         ByteBuffer buffer = ByteBuffer.wrap(line);
         while (buffer.hasRemaining()) {
             channel.write(buffer);
@@ -327,7 +330,7 @@ public final class CheckpointFile implements AutoCloseable {
                 StandardOpenOption.WRITE, StandardOpenOption.APPEND), ownerOnly(file));
         try {
             long found = opened.size();
-            if (found < size || (found > size && !repairNeeded)) {
+            if (found < size || (found > size && !repairNeeded) || found > size + lastLineBytes) {
                 // Only bytes after a failed write of this log's own may be cut. Other bytes come from another
                 // process, and audit verify must see them.
                 throw changedSize(found);

@@ -143,9 +143,8 @@ public final class LogRecovery {
                 long sequence = segment.firstSequence() + scan.count;
                 String problem = check(line, sequence, scan.lastHash, scan);
                 if (problem != null && reportProblem && !scan.problemReported) {
-                    LOG.error("Audit segment {} line {} (seq {}) is not a valid record: {}. New records continue"
-                            + " the chain after it; run audit verify to inspect the log", segment.path(),
-                            line.number(), sequence, problem);
+                    LOG.error("Audit segment {} line {} (seq {}) is not a valid record: {}. Run audit verify to inspect"
+                            + " the log", segment.path(), line.number(), sequence, problem);
                     scan.problemReported = true;
                 }
                 records.visit(sequence, line.bytes(), scan.recordTime);
