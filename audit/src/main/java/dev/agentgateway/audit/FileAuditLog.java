@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
@@ -569,6 +568,14 @@ public final class FileAuditLog implements AuditLog {
         return TimeUnit.MILLISECONDS.toNanos(Math.max(1, due - clock.millis()));
     }
 
+    /** Wakes the callers of {@link #checkWritable} that wait for a checkpoint retry. */
+    private void releaseCheckpointRetryWaiters() {
+        CompletableFuture<Void> waiting = checkpointRetried.getAndSet(null);
+        if (waiting != null) {
+            waiting.complete(null);
+        }
+    }
+
     /**
      * Writes a checkpoint when {@link AuditConfig#checkpointEveryRecords()} records are uncovered or the oldest
      * uncovered one became durable {@link AuditConfig#checkpointInterval()} ago.
@@ -579,10 +586,7 @@ public final class FileAuditLog implements AuditLog {
             if (checkpointFailure != null) {
                 writeCheckpoint();
             }
-            CompletableFuture<Void> waiting = checkpointRetried.getAndSet(null);
-            if (waiting != null) {
-                waiting.complete(null);
-            }
+            releaseCheckpointRetryWaiters();
         }
         if (firstUncoveredMillis < 0) {
             return;
@@ -646,10 +650,7 @@ public final class FileAuditLog implements AuditLog {
             checkpointRetryMillis = 0;
             writeCheckpoint();
         }
-        CompletableFuture<Void> waiting = checkpointRetried.getAndSet(null);
-        if (waiting != null) {
-            waiting.complete(null);
-        }
+        releaseCheckpointRetryWaiters();
         ioLock.lock();
         try {
             boolean owned = cutFailedWrites();
@@ -1133,7 +1134,7 @@ public final class FileAuditLog implements AuditLog {
      */
     private static void createWritableDirectory(Path directory) throws IOException {
         try {
-            Files.createDirectories(directory, ownerOnly(directory, OWNER_ONLY_DIRECTORY));
+            Files.createDirectories(directory, RegularFiles.ownerOnly(directory, OWNER_ONLY_DIRECTORY));
         } catch (FileAlreadyExistsException e) {
             throw new IOException("audit directory path is not a directory: " + directory, e);
         }
@@ -1154,7 +1155,7 @@ public final class FileAuditLog implements AuditLog {
     private static FileChannel lockDirectory(Path directory) throws IOException {
         Path lockFile = directory.resolve(LOCK_FILE_NAME);
         FileChannel channel = RegularFiles.open(lockFile, "audit lock file",
-                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), ownerOnly(lockFile, OWNER_ONLY_FILE));
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), RegularFiles.ownerOnly(lockFile, OWNER_ONLY_FILE));
         try {
             if (channel.tryLock() == null) {
                 throw new IOException("audit directory " + directory + " is in use by another process, which has"
@@ -1183,18 +1184,7 @@ public final class FileAuditLog implements AuditLog {
 
     /** Opens a segment for appending, creating it with owner-only permissions (0600) on POSIX file systems. */
     private static FileChannel openAppendChannel(Path file) throws IOException {
-        return RegularFiles.open(file, "audit segment", APPEND_OPTIONS, ownerOnly(file, OWNER_ONLY_FILE));
-    }
-
-    /**
-     * Returns {@code permissions} as a creation attribute when {@code path}'s file system supports POSIX
-     * permissions, so they apply from the moment of creation. Returns no attribute otherwise.
-     */
-    private static FileAttribute<?>[] ownerOnly(Path path, Set<PosixFilePermission> permissions) {
-        if (!path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            return new FileAttribute<?>[0];
-        }
-        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)};
+        return RegularFiles.open(file, "audit segment", APPEND_OPTIONS, RegularFiles.ownerOnly(file, OWNER_ONLY_FILE));
     }
 
     /** Returns 128 random bits, base64url encoded without padding. */

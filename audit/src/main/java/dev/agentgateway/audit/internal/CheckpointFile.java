@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,7 @@ public final class CheckpointFile implements AutoCloseable {
 
     /** Name of the file in messages. */
     private static final String DESCRIPTION = "audit checkpoint file";
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     /** Maximum length of a checkpoint line read back; real ones are about 250 bytes. */
     private static final int MAX_LINE_BYTES = 4096;
@@ -272,7 +274,7 @@ public final class CheckpointFile implements AutoCloseable {
     public void checkFile() throws IOException {
         FileIdentity known = identity;
         if (known != null) {
-            known.check("audit checkpoint file");
+            known.check(DESCRIPTION);
         }
     }
 
@@ -315,7 +317,7 @@ public final class CheckpointFile implements AutoCloseable {
     }
 
     private IOException changedSize(long found) {
-        return new IOException("audit checkpoint file " + file + " is " + found + " bytes, but this log wrote "
+        return new IOException(DESCRIPTION + " " + file + " is " + found + " bytes, but this log wrote "
                 + size + " bytes of checkpoints to it: another process changed it while the log was open; stop that"
                 + " process, run audit verify, and restore the file or restart the gateway");
     }
@@ -327,12 +329,13 @@ public final class CheckpointFile implements AutoCloseable {
         }
         boolean created = !Files.exists(file);
         FileChannel opened = RegularFiles.open(file, DESCRIPTION, EnumSet.of(StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.APPEND), ownerOnly(file));
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND), RegularFiles.ownerOnly(file, OWNER_ONLY));
         try {
             long found = opened.size();
-            if (found < size || (found > size && !repairNeeded) || found > size + lastLineBytes) {
-                // Only bytes after a failed write of this log's own may be cut. Other bytes come from another
-                // process, and audit verify must see them.
+            // Only bytes that a failed write of this log's own can have left may be cut. Other bytes come from
+            // another process, and audit verify must see them.
+            long ownBytes = repairNeeded ? lastLineBytes : 0;
+            if (found < size || found > size + ownBytes) {
                 throw changedSize(found);
             }
             if (found > size) {
@@ -351,15 +354,6 @@ public final class CheckpointFile implements AutoCloseable {
                 directory.force(true);
             }
         }
-    }
-
-    private static FileAttribute<?>[] ownerOnly(Path path) {
-        if (!path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            return new FileAttribute<?>[0];
-        }
-        return new FileAttribute<?>[] {
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
-        };
     }
 
     private void reportCut(long bytes) {

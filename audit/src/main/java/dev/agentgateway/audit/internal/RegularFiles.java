@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -100,5 +102,16 @@ public final class RegularFiles {
             case BLOCK_DEVICE -> "block device";
             default -> "special file";
         };
+    }
+
+    /**
+     * Returns {@code permissions} as a creation attribute when {@code path}'s file system supports POSIX
+     * permissions, so they apply from the moment of creation. Returns no attribute otherwise.
+     */
+    public static FileAttribute<?>[] ownerOnly(Path path, Set<PosixFilePermission> permissions) {
+        if (!path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[0];
+        }
+        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)};
     }
 }
