@@ -324,7 +324,7 @@ final class LogVerification {
         return "not covered by a checkpoint although it was written at " + firstUncoveredTime + ", more than "
                 + options.maxUncoveredAge().toSeconds() + " s ago (" + where + "). A running gateway covers"
                 + " records within its checkpoint interval and covers all of them when it closes the log, so a"
-                + " checkpoint was removed, or the gateway stopped without closing the log. The gateway refuses to"
+                + " checkpoint was removed, or the gateway stopped without closing the log. The gateway does not"
                 + " start on such a log: check these records (audit tail --since " + firstUncoveredTime + ", and the"
                 + " Kafka export when it is configured), then run audit seal to sign them into a checkpoint";
     }

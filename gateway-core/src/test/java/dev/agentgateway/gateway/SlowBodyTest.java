@@ -39,9 +39,9 @@ class SlowBodyTest {
 
     /**
      * Deadline of a proxied body. It runs from the end of the head, so it must outlast the decision record's fsync
-     * and the upstream connect: only then has the partial body been forwarded when it fires, and the test sees the
-     * upstream request aborted. A deadline that fires first (1 ms does) ends the call before the backend gets a
-     * byte.
+     * and the upstream connect. Only then has the partial body been forwarded when it fires, so the test can assert
+     * that the upstream request was aborted. A deadline that fires first (1 ms does) ends the call before the backend
+     * receives a byte.
      */
     // NOTE: the deadline runs on the event loop's real-time scheduler, which the test cannot control, so forwarding
     // slower than this bound still fails the test.

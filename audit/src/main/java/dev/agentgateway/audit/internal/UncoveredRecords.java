@@ -79,8 +79,7 @@ public final class UncoveredRecords {
                     + ", after " + latestAllowed + ", the current time plus " + MAX_CLOCK_AHEAD.toSeconds() + " s:"
                     + " the clock was stepped back or the line was forged. Correct the clock, or run audit verify on "
                     + directory + " and restore the log before starting again";
-            LOG.error(message);
-            throw new IOException(message);
+            throw logged(message);
         }
         if (sequence <= coveredSize) {
             return;
@@ -90,14 +89,13 @@ public final class UncoveredRecords {
         }
         last = sequence;
         if (time == null) {
-            // A crash leaves at most an incomplete last line, which recovery cuts; a whole line that is not a
+            // A crash leaves at most an incomplete last line, which recovery cuts. So a whole line that is not a
             // record was written by another process, and no checkpoint may vouch for it.
             String message = "audit record seq " + sequence + " in " + directory + " is not covered by a checkpoint"
                     + " and is not a valid record, which a crash cannot leave. Run audit verify on " + directory
                     + " and remove the lines after the last checkpoint that the gateway did not write before"
                     + " starting again";
-            LOG.error(message);
-            throw new IOException(message);
+            throw logged(message);
         }
         if (lastCheckpointTime != null && time.isBefore(lastCheckpointTime)) {
             String message = "audit record seq " + sequence + " in " + directory + " is not covered by a checkpoint"
@@ -105,8 +103,7 @@ public final class UncoveredRecords {
                     + " checkpoint (of " + coveredSize + " records). A crash cannot leave such a record, so it was"
                     + " added while the gateway was not running. Run audit verify on " + directory + " and remove"
                     + " the records after the last checkpoint that the gateway did not write before starting again";
-            LOG.error(message);
-            throw new IOException(message);
+            throw logged(message);
         }
         if (earliestTime == null || time.isBefore(earliestTime)) {
             earliestTime = time;
@@ -147,12 +144,17 @@ public final class UncoveredRecords {
                     + " removed, or the gateway crashed and was not started again for long. Check the records (audit"
                     + " verify, audit tail --since " + earliestTime + ", and the Kafka export when it is configured),"
                     + " then run audit seal to sign them into a checkpoint";
-            LOG.error(message);
-            throw new IOException(message);
+            throw logged(message);
         } else {
             LOG.warn("Audit records {} to {} in {} are not covered by a checkpoint, as happens after a crash; the"
                     + " next checkpoint covers them", first, last, directory);
         }
         return range;
+    }
+
+    /** Logs {@code message} at error level and returns it as the exception that stops the open. */
+    private static IOException logged(String message) {
+        LOG.error(message);
+        return new IOException(message);
     }
 }

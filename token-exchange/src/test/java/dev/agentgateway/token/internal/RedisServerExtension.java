@@ -37,8 +37,8 @@ public final class RedisServerExtension implements BeforeEachCallback, AfterEach
     private Path executable;
     private Path directory;
     /**
-     * Bound to the port with SO_REUSEADDR but not listening. The system then gives the port to no socket that asks
-     * for a free one, while {@code redis-server}, which also sets SO_REUSEADDR, can still listen on it.
+     * Socket bound to the port with SO_REUSEADDR but not listening. The system then assigns the port to no socket
+     * that requests a free one, while {@code redis-server}, which also sets SO_REUSEADDR, can still listen on it.
      */
     private Socket portReservation;
     private int port;
